@@ -1,0 +1,11 @@
+import { PGlite } from '@electric-sql/pglite';
+let t=Date.now();
+const d = await PGlite.create('memory://');
+console.log('create', Date.now()-t); t=Date.now();
+await d.exec('create table x(a int); insert into x values (1)');
+const dump = await d.dumpDataDir('none');
+console.log('dump', Date.now()-t, dump.size, dump.constructor.name); t=Date.now();
+const e = await PGlite.create({ loadDataDir: dump });
+console.log('load', Date.now()-t, (await e.query('select * from x')).rows);
+t=Date.now();
+await d.close(); console.log('close', Date.now()-t);

@@ -1,0 +1,55 @@
+// buildApp: the Fastify application with its plugins, error handler and every route module.
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import cors from '@fastify/cors';
+import type { Config } from './config.ts';
+import type { Db } from './db/db.ts';
+import { registerBodyParser } from './body.ts';
+import { registerErrorHandler } from './error-handler.ts';
+import authPlugin from './auth/plugin.ts';
+import healthRoutes from './resources/health.ts';
+import welcomeRoutes from './web/welcome.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Db;
+    config: Config;
+  }
+}
+
+export interface BuildOptions {
+  config: Config;
+  db: Db;
+  /** Fastify's logger setting; tests pass false. */
+  logger?: FastifyServerOptions['logger'];
+  https?: { key: Buffer; cert: Buffer } | null;
+}
+
+export async function buildApp({ config, db, logger, https }: BuildOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ?? { level: config.logLevel },
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    // Per-request lines only at debug: at info they would cost more than the request itself.
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
+    ...(https ? { https } : {}),
+  } as FastifyServerOptions) as unknown as FastifyInstance;
+
+  app.decorate('db', db);
+  app.decorate('config', config);
+  registerBodyParser(app);
+  registerErrorHandler(app);
+
+  // CONTRACT.md: CORS open by default; an operator may list the allowed origins instead.
+  const anyOrigin = config.corsOrigins.includes('*');
+  await app.register(cors, {
+    origin: anyOrigin ? '*' : [...config.corsOrigins],
+    methods: ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'],
+    exposedHeaders: ['Link', 'WWW-Authenticate', 'Retry-After'],
+    maxAge: 600,
+  });
+  await app.register(authPlugin, { db, roles: config.roles });
+
+  await app.register(welcomeRoutes);
+  await app.register(healthRoutes);
+  return app;
+}

@@ -1,0 +1,37 @@
+// Passwords: bcrypt hashing and verification (async, on libuv's pool), with a dummy hash for timing.
+import bcrypt from 'bcrypt';
+
+export const BCRYPT_COST = 12;
+/** bcrypt reads at most 72 bytes; the contract caps passwords at 64 characters. */
+export const MAX_PASSWORD_LENGTH = 64;
+
+const BCRYPT_HASH = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
+// A real cost-12 hash of a random string: unknown users cost as much time as known ones.
+const DUMMY_HASH = '$2b$12$aTuLFGRvhAC/OOU4JoTNYuueqR94lygyvMAgthknWeOu32iavw2Ty';
+
+export function isBcryptHash(value: unknown): value is string {
+  return typeof value === 'string' && BCRYPT_HASH.test(value);
+}
+
+export function hashPassword(password: string, cost = BCRYPT_COST): Promise<string> {
+  return bcrypt.hash(password, cost);
+}
+
+/**
+ * True when password matches the stored hash. A missing or malformed hash still runs a
+ * comparison (against the dummy hash) and answers false, so timing does not tell them apart.
+ */
+export async function verifyPassword(password: string, stored: unknown): Promise<boolean> {
+  if (!isBcryptHash(stored)) {
+    await bcrypt.compare(password, DUMMY_HASH);
+    return false;
+  }
+  // PHP's and Python's $2y$ is the same algorithm as $2b$; node's bcrypt only knows $2a$/$2b$.
+  const hash = stored.startsWith('$2y$') ? `$2b$${stored.slice(4)}` : stored;
+  return bcrypt.compare(password, hash);
+}
+
+/** Spends one bcrypt comparison's time, for a caller that does not exist. */
+export async function dummyVerify(password: string): Promise<void> {
+  await bcrypt.compare(password, DUMMY_HASH);
+}

@@ -1,0 +1,73 @@
+// The `thalamus` command line: every subcommand and the one place that turns failures into one line.
+import { Command, CommanderError } from 'commander';
+import { loadConfig } from '../config.ts';
+import { isUnavailable } from '../db/db.ts';
+import { migrate } from '../db/migrate.ts';
+import { DemoConflictError, loadDemo } from '../demo.ts';
+import { CliError, ConfigError } from '../errors.ts';
+import { serveUntilSignalled } from '../main.ts';
+import { VERSION } from '../version.ts';
+import { say, withDb, type CliIo } from './io.ts';
+
+function buildProgram(io: CliIo): Command {
+  const program = new Command('thalamus')
+    .description('Thalamus: the message and authentication server of the GNU Health Federation')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => {} });
+
+  program
+    .command('serve')
+    .description('start the HTTP server (settings from THALAMUS_* variables; see README)')
+    .action(async () => {
+      await serveUntilSignalled(loadConfig(io.env));
+    });
+
+  program
+    .command('migrate')
+    .description('apply the database migrations that have not run yet')
+    .action(() =>
+      withDb(io, async (db) => {
+        const applied = await migrate(db);
+        say(io, applied.length ? `applied: ${applied.join(', ')}` : 'the database schema is up to date');
+      }),
+    );
+
+  program
+    .command('demo')
+    .description('load the demo accounts and Ana\'s Book of Life')
+    .option('--force', 'overwrite demo rows that already exist')
+    .action((opts: { force?: boolean }) =>
+      withDb(io, async (db) => {
+        const n = await loadDemo(db, { overwrite: Boolean(opts.force) });
+        say(io, `loaded ${n} demo rows: ITAPYT999HON, ESPGNU777ORG (password gnusolidario), ARGBUE111FAV (password freedom)`);
+      }),
+    );
+
+  return program;
+}
+
+/** Runs the command line and returns the exit code; expected failures print one line on stderr. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return 0;
+      io.stderr.write(`thalamus: ${err.message.replace(/^error: /, '')}\n`);
+      return err.exitCode || 2;
+    }
+    if (err instanceof CliError || err instanceof ConfigError || err instanceof DemoConflictError) {
+      io.stderr.write(`thalamus: ${err.message}\n`);
+      return 1;
+    }
+    if (isUnavailable(err)) {
+      io.stderr.write(`thalamus: cannot reach the database: ${(err as Error).message}\n`);
+      return 1;
+    }
+    io.stderr.write(`thalamus: unexpected error: ${(err as Error).message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,134 @@
+// Configuration: a pure function of the environment (and an optional JSON file), validated once.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from './errors.ts';
+import { parseRoles, type Roles } from './auth/acl.ts';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** PostgreSQL URL; null means the embedded PGlite database under dataDir. */
+  readonly databaseUrl: string | null;
+  readonly rolesPath: string;
+  readonly roles: Roles;
+  /** Load the demo data into an empty database at start. */
+  readonly demo: boolean;
+  readonly bodyLimit: number;
+  readonly logLevel: string;
+  /** Allowed CORS origins; ['*'] means any. */
+  readonly corsOrigins: readonly string[];
+  readonly tlsCert: string | null;
+  readonly tlsKey: string | null;
+  readonly trustProxy: boolean;
+}
+
+type Env = Record<string, string | undefined>;
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const DEFAULT_ROLES_PATH = resolve(PROJECT_ROOT, 'etc/roles.cfg');
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Settings named as environment variables; a config file may give the same names. */
+function readFile(path: string): Env {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`THALAMUS_CONFIG: cannot read ${path}: ${(err as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`THALAMUS_CONFIG: ${path} must hold a JSON object of THALAMUS_* settings`);
+  }
+  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v == null ? undefined : String(v)]));
+}
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}: "${raw}" is not a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function flag(name: string, raw: string | undefined): boolean | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(`${name}: "${raw}" is not true or false`);
+}
+
+function databaseUrl(env: Env): string | null {
+  const name = env.THALAMUS_DATABASE_URL ? 'THALAMUS_DATABASE_URL' : 'POSTGRESQL_URI';
+  const raw = env.THALAMUS_DATABASE_URL || env.POSTGRESQL_URI;
+  if (!raw) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name}: "${raw}" is not a URL (expected postgresql://user:password@host:5432/database)`);
+  }
+  if (url.protocol !== 'postgresql:' && url.protocol !== 'postgres:') {
+    throw new ConfigError(`${name}: "${url.protocol}" is not a PostgreSQL URL (expected postgresql://...)`);
+  }
+  return raw;
+}
+
+function readable(name: string, path: string | undefined): string | null {
+  if (!path) return null;
+  try {
+    readFileSync(path);
+  } catch (err) {
+    throw new ConfigError(`${name}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return path;
+}
+
+export function loadRolesFile(path: string, name = 'THALAMUS_ROLES'): Roles {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${name}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return parseRoles(JSON.parse(text));
+  } catch (err) {
+    throw new ConfigError(`${name}: ${path} is not a valid roles.cfg: ${(err as Error).message}`);
+  }
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const merged: Env = env.THALAMUS_CONFIG ? { ...readFile(env.THALAMUS_CONFIG), ...env } : env;
+  const dbUrl = databaseUrl(merged);
+  const rolesPath = resolve(merged.THALAMUS_ROLES || DEFAULT_ROLES_PATH);
+  const logLevel = (merged.THALAMUS_LOG_LEVEL || 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`THALAMUS_LOG_LEVEL: "${merged.THALAMUS_LOG_LEVEL}" is not one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const tlsCert = readable('THALAMUS_TLS_CERT', merged.THALAMUS_TLS_CERT);
+  const tlsKey = readable('THALAMUS_TLS_KEY', merged.THALAMUS_TLS_KEY);
+  if (Boolean(tlsCert) !== Boolean(tlsKey)) {
+    throw new ConfigError('THALAMUS_TLS_CERT and THALAMUS_TLS_KEY must be set together');
+  }
+  const host = (merged.THALAMUS_HOST || '127.0.0.1').trim();
+  return Object.freeze({
+    port: integer('THALAMUS_PORT', merged.THALAMUS_PORT, 8080, 0, 65535),
+    host,
+    dataDir: resolve(merged.THALAMUS_DATA_DIR || './data'),
+    databaseUrl: dbUrl,
+    rolesPath,
+    roles: loadRolesFile(rolesPath),
+    // The demo accounts come with the embedded database; a real PostgreSQL gets them only when asked.
+    demo: flag('THALAMUS_DEMO', merged.THALAMUS_DEMO) ?? dbUrl === null,
+    bodyLimit: integer('THALAMUS_BODY_LIMIT', merged.THALAMUS_BODY_LIMIT, 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    logLevel,
+    corsOrigins: Object.freeze((merged.THALAMUS_CORS_ORIGINS || '*').split(',').map((o) => o.trim()).filter(Boolean)),
+    tlsCert,
+    tlsKey,
+    trustProxy: flag('THALAMUS_TRUST_PROXY', merged.THALAMUS_TRUST_PROXY) ?? false,
+  });
+}

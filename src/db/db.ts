@@ -1,0 +1,108 @@
+// The Db interface and its two adapters: a pg Pool (PostgreSQL) and PGlite (embedded, same SQL).
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+
+export type Row = Record<string, unknown>;
+
+/** What a store function needs: parameterised queries, and multi-statement scripts. */
+export interface Queryable {
+  query<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'pg' | 'pglite';
+  /** Runs fn in one transaction: committed if it resolves, rolled back if it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** The database could not be reached or refused the connection. */
+export class DbUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DbUnavailableError';
+  }
+}
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006', '3D000', '28P01', '28000']);
+
+/** True for errors that mean "the database is not there" rather than "this query is wrong". */
+export function isUnavailable(err: unknown): boolean {
+  if (err instanceof DbUnavailableError) return true;
+  const e = err as { code?: string; message?: string } | null;
+  if (!e) return false;
+  if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
+  const msg = e.message ?? '';
+  return /Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end|PGlite is closed/i.test(msg);
+}
+
+export function openPg(url: string, options: { max?: number } = {}): Db {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: 5000 });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<T>(sql: string, params: readonly unknown[] = []) {
+      const res = await client.query(sql, params as unknown[]);
+      return res.rows as T[];
+    },
+    async exec(sql: string) {
+      await client.query(sql);
+    },
+  });
+  const base = wrap(pool);
+  let ended = false;
+  return {
+    kind: 'pg',
+    ...base,
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      if (ended) return;
+      ended = true;
+      await pool.end();
+    },
+  };
+}
+
+/** The embedded database: a directory path, `memory://`, or a dumped data directory to start from. */
+export async function openPglite(dataDir: string, options: { loadDataDir?: Blob } = {}): Promise<Db & { pglite: PGlite }> {
+  const db = await PGlite.create(dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+  const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
+    async query<T>(sql: string, params: readonly unknown[] = []) {
+      if (db.closed) throw new DbUnavailableError('PGlite is closed');
+      const res = await q.query<T>(sql, params as unknown[]);
+      return res.rows;
+    },
+    async exec(sql: string) {
+      if (db.closed) throw new DbUnavailableError('PGlite is closed');
+      await q.exec(sql);
+    },
+  });
+  return {
+    kind: 'pglite',
+    pglite: db,
+    ...wrap(db),
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    async close() {
+      if (!db.closed) await db.close();
+    },
+  };
+}
+
+export async function openDb(config: { databaseUrl: string | null; dataDir: string }): Promise<Db> {
+  return config.databaseUrl ? openPg(config.databaseUrl) : openPglite(config.dataDir);
+}

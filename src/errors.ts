@@ -1,0 +1,40 @@
+// Errors a handler throws: an HTTP status and a message safe to show the caller.
+
+export class AppError extends Error {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+
+  constructor(statusCode: number, message: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.name = 'AppError';
+    this.statusCode = statusCode;
+    this.headers = headers;
+  }
+}
+
+/** Raised for a setting that cannot be used; the process prints its message and exits 1. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** An expected failure of a CLI command: printed as one line, exit code 1. */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export const badRequest = (message: string) => new AppError(400, message);
+export const unauthorized = (message = 'Unauthorized Access', realm = 'Thalamus') =>
+  new AppError(401, message, { 'WWW-Authenticate': `Basic realm="${realm}", charset="UTF-8"` });
+export const forbidden = (message = 'Not permitted') => new AppError(403, message);
+export const notFound = (message = 'Not found') => new AppError(404, message);
+export const conflict = (message: string) => new AppError(409, message);
+export const unprocessable = (message: string) => new AppError(422, message);
+export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
+  new AppError(429, message, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
+export const unavailable = (message = 'The database is unavailable') => new AppError(503, message);

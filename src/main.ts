@@ -1,0 +1,61 @@
+// The server process: load config -> open db -> migrate -> demo -> build app -> listen; close on signals.
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { openDb, type Db } from './db/db.ts';
+import { migrate } from './db/migrate.ts';
+import { loadDemoIfEmpty } from './demo.ts';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  db: Db;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config): Promise<RunningServer> {
+  const db = await openDb(config);
+  let app: FastifyInstance | undefined;
+  try {
+    const applied = await migrate(db);
+    const https = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null;
+    app = await buildApp({ config, db, https });
+    const where = config.databaseUrl ? 'PostgreSQL' : `embedded database in ${config.dataDir}`;
+    if (applied.length > 0) app.log.info({ applied }, `migrated the ${where}`);
+    if (config.demo && (await loadDemoIfEmpty(db))) {
+      app.log.info('the database was empty: loaded the demo accounts ITAPYT999HON, ESPGNU777ORG and ARGBUE111FAV');
+    }
+    const url = await app.listen({ port: config.port, host: config.host });
+    app.log.info(`Thalamus is serving on ${url} (${where})`);
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        await app!.close();
+        await db.close();
+      })());
+    return { app, db, url, close };
+  } catch (err) {
+    await app?.close().catch(() => {});
+    await db.close().catch(() => {});
+    throw err;
+  }
+}
+
+/** Serves until SIGINT/SIGTERM, then stops accepting, lets in-flight requests finish and closes the pool. */
+export async function serveUntilSignalled(config: Config): Promise<void> {
+  const server = await startServer(config);
+  const stop = (signal: string) => {
+    server.app.log.info(`${signal} received: finishing in-flight requests and closing`);
+    process.once(signal, () => process.exit(1));
+    server.close().then(
+      () => process.exit(0),
+      (err) => {
+        server.app.log.error({ err }, 'error while closing');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}

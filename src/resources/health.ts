@@ -1,0 +1,18 @@
+// Liveness and readiness probes: /healthz (process up) and /readyz (database round trip).
+import type { FastifyInstance } from 'fastify';
+import { ping } from '../store/health.ts';
+import { VERSION } from '../version.ts';
+
+export default async function healthRoutes(app: FastifyInstance) {
+  app.get('/healthz', async () => ({ status: 'ok', version: VERSION }));
+
+  app.get('/readyz', async (request, reply) => {
+    try {
+      await ping(app.db);
+      return { status: 'ready', database: app.db.kind };
+    } catch (err) {
+      request.log.warn({ err }, 'readiness check failed');
+      return reply.code(503).header('Retry-After', '5').send({ error: 'The database is unavailable', status: 'unavailable' });
+    }
+  });
+}

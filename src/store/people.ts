@@ -1,0 +1,49 @@
+// SQL for the person master index (table people): reads, inserts, merges, deletion.
+import type { Queryable } from '../db/db.ts';
+
+export type PersonData = Record<string, unknown>;
+export interface PersonRow {
+  id: string;
+  data: PersonData;
+}
+
+export async function getPerson(q: Queryable, id: string): Promise<PersonRow | null> {
+  const rows = await q.query<PersonRow>('SELECT id, data FROM people WHERE id = $1', [id]);
+  return rows[0] ?? null;
+}
+
+/** Inserts a person; false when the id is taken (nothing is written then). */
+export async function insertPerson(q: Queryable, id: string, data: PersonData): Promise<boolean> {
+  const rows = await q.query('INSERT INTO people (id, data) VALUES ($1, $2::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id', [
+    id,
+    JSON.stringify(data),
+  ]);
+  return rows.length === 1;
+}
+
+/** Shallow JSON merge (the reference's `data = data || body`); false when there is no such person. */
+export async function mergePerson(q: Queryable, id: string, patch: PersonData): Promise<boolean> {
+  const rows = await q.query(
+    "UPDATE people SET data = COALESCE(data, '{}'::jsonb) || $2::jsonb WHERE id = $1 RETURNING id",
+    [id, JSON.stringify(patch)],
+  );
+  return rows.length === 1;
+}
+
+/** Replaces the whole document; false when there is no such person. */
+export async function replacePerson(q: Queryable, id: string, data: PersonData): Promise<boolean> {
+  const rows = await q.query('UPDATE people SET data = $2::jsonb WHERE id = $1 RETURNING id', [id, JSON.stringify(data)]);
+  return rows.length === 1;
+}
+
+/** One page of people in id order after `after` (keyset pagination, constant memory per batch). */
+export async function listPeople(q: Queryable, after: string | null, limit: number): Promise<PersonRow[]> {
+  return after === null
+    ? q.query<PersonRow>('SELECT id, data FROM people ORDER BY id LIMIT $1', [limit])
+    : q.query<PersonRow>('SELECT id, data FROM people WHERE id > $1 ORDER BY id LIMIT $2', [after, limit]);
+}
+
+export async function countPeople(q: Queryable): Promise<number> {
+  const rows = await q.query<{ n: string | number }>('SELECT count(*) AS n FROM people');
+  return Number(rows[0].n);
+}
