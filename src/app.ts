@@ -7,7 +7,13 @@ import { registerBodyParser } from './body.ts';
 import { registerErrorHandler } from './error-handler.ts';
 import authPlugin from './auth/plugin.ts';
 import healthRoutes from './resources/health.ts';
-import welcomeRoutes from './web/welcome.ts';
+import loginRoutes from './resources/login.ts';
+import peopleRoutes from './resources/people.ts';
+import polsRoutes from './resources/pols.ts';
+import personalDocsRoutes from './resources/personal-docs.ts';
+import domiciliaryUnitRoutes from './resources/domiciliary-units.ts';
+import institutionRoutes from './resources/institutions.ts';
+import webPages from './web/pages.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -49,7 +55,13 @@ export async function buildApp({ config, db, logger, https }: BuildOptions): Pro
   });
   await app.register(authPlugin, { db, roles: config.roles });
 
-  await app.register(welcomeRoutes);
+  await app.register(webPages);
   await app.register(healthRoutes);
+  await app.register(loginRoutes);
+  await app.register(peopleRoutes);
+  await app.register(polsRoutes);
+  await app.register(personalDocsRoutes);
+  await app.register(domiciliaryUnitRoutes);
+  await app.register(institutionRoutes);
   return app;
 }

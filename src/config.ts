@@ -1,4 +1,5 @@
 // Configuration: a pure function of the environment (and an optional JSON file), validated once.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,8 @@ export interface Config {
   readonly tlsCert: string | null;
   readonly tlsKey: string | null;
   readonly trustProxy: boolean;
+  /** Signs the HTML forms' CSRF tokens; random per process when unset, so several instances must share one. */
+  readonly secret: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -101,6 +104,12 @@ export function loadRolesFile(path: string, name = 'THALAMUS_ROLES'): Roles {
   }
 }
 
+function secret(raw: string | undefined): string {
+  if (!raw) return randomBytes(32).toString('hex');
+  if (raw.length < 32) throw new ConfigError('THALAMUS_SECRET: use at least 32 characters (for example `openssl rand -hex 32`)');
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const merged: Env = env.THALAMUS_CONFIG ? { ...readFile(env.THALAMUS_CONFIG), ...env } : env;
   const dbUrl = databaseUrl(merged);
@@ -130,5 +139,6 @@ export function loadConfig(env: Env = process.env): Config {
     tlsCert,
     tlsKey,
     trustProxy: flag('THALAMUS_TRUST_PROXY', merged.THALAMUS_TRUST_PROXY) ?? false,
+    secret: secret(merged.THALAMUS_SECRET),
   });
 }

@@ -1,8 +1,10 @@
 // Who is calling and may they: Basic authentication and roles.cfg authorization per route.
+import { availableParallelism } from 'node:os';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import pLimit from 'p-limit';
 import type { Db } from '../db/db.ts';
-import { forbidden, unauthorized } from '../errors.ts';
+import { AppError, forbidden, unauthorized } from '../errors.ts';
 import { getPerson, type PersonData } from '../store/people.ts';
 import { can, isGlobal, type Roles } from './acl.ts';
 import { parseBasic } from './credentials.ts';
@@ -29,6 +31,34 @@ declare module 'fastify' {
 }
 
 /**
+ * bcrypt checks running at once in this process. The others wait without using CPU, so a
+ * flood of wrong passwords leaves a core to the requests the credential cache answers.
+ */
+const bcryptSlots = pLimit(Math.max(1, availableParallelism() - 1));
+/** Checks allowed to wait; beyond that a check is refused at once instead of queued without bound. */
+const MAX_WAITING_CHECKS = 64;
+
+function limitedBcrypt<T>(check: () => Promise<T>): Promise<T> {
+  if (bcryptSlots.pendingCount >= MAX_WAITING_CHECKS) {
+    return Promise.reject(new AppError(503, 'Too many password checks under way; try again shortly', { 'Retry-After': '1' }));
+  }
+  return bcryptSlots(check);
+}
+
+/** Checks under way by credentials: a burst of requests with the same new credentials costs one bcrypt. */
+const checksUnderWay = new Map<string, Promise<boolean>>();
+
+function verifyOnce(id: string, password: string, hash: string): Promise<boolean> {
+  const key = `${id}\0${password}\0${hash}`;
+  let check = checksUnderWay.get(key);
+  if (!check) {
+    check = limitedBcrypt(() => verifyPassword(password, hash)).finally(() => checksUnderWay.delete(key));
+    checksUnderWay.set(key, check);
+  }
+  return check;
+}
+
+/**
  * Verifies Basic credentials against people.data.password. Every way of failing (no such
  * person, no or malformed hash, inactive, no roles, wrong password) answers the same null
  * after the same bcrypt work, so neither status nor timing tells which accounts exist.
@@ -40,11 +70,11 @@ export async function authenticate(db: Db, cache: CredentialCache, header: strin
   const data = person?.data;
   const hash = data?.password;
   if (!data || !isBcryptHash(hash)) {
-    await dummyVerify(creds.password);
+    await limitedBcrypt(() => dummyVerify(creds.password));
     return null;
   }
   if (!cache.has(creds.id, creds.password, hash)) {
-    if (!(await verifyPassword(creds.password, hash))) return null;
+    if (!(await verifyOnce(creds.id, creds.password, hash))) return null;
     cache.remember(creds.id, creds.password, hash);
   }
   // Checked after the password so a refusal costs the same as a wrong password.

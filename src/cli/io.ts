@@ -19,12 +19,16 @@ export function processIo(): CliIo {
 
 export const say = (io: CliIo, line: string) => io.stdout.write(`${line}\n`);
 
-/** Opens and migrates the configured database, runs fn, and always closes it. */
-export async function withDb<T>(io: CliIo, fn: (db: Db, config: Config) => Promise<T>): Promise<T> {
+/** Opens the configured database, migrates it (unless told not to), runs fn, and always closes it. */
+export async function withDb<T>(
+  io: CliIo,
+  fn: (db: Db, config: Config) => Promise<T>,
+  options: { migrate?: boolean } = {},
+): Promise<T> {
   const config = loadConfig(io.env);
   const db = await (io.openDb ?? openDb)(config);
   try {
-    await migrate(db);
+    if (options.migrate ?? true) await migrate(db);
     return await fn(db, config);
   } finally {
     await db.close();

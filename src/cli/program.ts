@@ -1,13 +1,14 @@
 // The `thalamus` command line: every subcommand and the one place that turns failures into one line.
 import { Command, CommanderError } from 'commander';
-import { loadConfig } from '../config.ts';
 import { isUnavailable } from '../db/db.ts';
 import { migrate } from '../db/migrate.ts';
 import { DemoConflictError, loadDemo } from '../demo.ts';
 import { CliError, ConfigError } from '../errors.ts';
-import { serveUntilSignalled } from '../main.ts';
+import { parseWorkers, serve } from '../cluster.ts';
 import { VERSION } from '../version.ts';
 import { say, withDb, type CliIo } from './io.ts';
+import { registerTransferCommands } from './transfer.ts';
+import { registerUserCommands } from './user.ts';
 
 function buildProgram(io: CliIo): Command {
   const program = new Command('thalamus')
@@ -19,18 +20,23 @@ function buildProgram(io: CliIo): Command {
   program
     .command('serve')
     .description('start the HTTP server (settings from THALAMUS_* variables; see README)')
-    .action(async () => {
-      await serveUntilSignalled(loadConfig(io.env));
+    .option('--workers <n|auto>', 'server processes, one per core with auto (several need PostgreSQL)', '1')
+    .action(async (opts: { workers: string }) => {
+      await serve(io.env, parseWorkers(opts.workers));
     });
 
   program
     .command('migrate')
     .description('apply the database migrations that have not run yet')
     .action(() =>
-      withDb(io, async (db) => {
-        const applied = await migrate(db);
-        say(io, applied.length ? `applied: ${applied.join(', ')}` : 'the database schema is up to date');
-      }),
+      withDb(
+        io,
+        async (db) => {
+          const applied = await migrate(db);
+          say(io, applied.length ? `applied: ${applied.join(', ')}` : 'the database schema is up to date');
+        },
+        { migrate: false },
+      ),
     );
 
   program
@@ -44,6 +50,8 @@ function buildProgram(io: CliIo): Command {
       }),
     );
 
+  registerUserCommands(program, io);
+  registerTransferCommands(program, io);
   return program;
 }
 
@@ -56,6 +64,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return 0;
+      // Commander already printed the help (e.g. `thalamus` with no command); nothing to add.
+      if (err.code === 'commander.help') return err.exitCode;
       io.stderr.write(`thalamus: ${err.message.replace(/^error: /, '')}\n`);
       return err.exitCode || 2;
     }
@@ -64,7 +74,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return 1;
     }
     if (isUnavailable(err)) {
-      io.stderr.write(`thalamus: cannot reach the database: ${(err as Error).message}\n`);
+      // A refused connection to several addresses (localhost: ::1 and 127.0.0.1) is an AggregateError with no message.
+      const { message, code } = err as Error & { code?: string };
+      io.stderr.write(`thalamus: cannot reach the database: ${message || code}\n`);
       return 1;
     }
     io.stderr.write(`thalamus: unexpected error: ${(err as Error).message}\n`);

@@ -38,13 +38,47 @@ export function isUnavailable(err: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end|PGlite is closed/i.test(msg);
 }
 
-export function openPg(url: string, options: { max?: number } = {}): Db {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: 5000 });
+/** Distinct statements kept prepared; SQL text built at run time beyond this many runs unprepared. */
+const MAX_PREPARED_STATEMENTS = 500;
+
+/**
+ * Names each distinct SQL text once, so pg prepares it once per connection and then only
+ * binds and executes it: PostgreSQL skips parsing and planning on every later request.
+ */
+function statementNames(limit: number): (sql: string) => string | undefined {
+  const names = new Map<string, string>();
+  return (sql) => {
+    let name = names.get(sql);
+    if (name === undefined && names.size < limit) {
+      name = `thalamus_${names.size}`;
+      names.set(sql, name);
+    }
+    return name;
+  };
+}
+
+export interface PgOptions {
+  max?: number;
+  /** Use named (prepared) statements; off for poolers that cannot keep them, such as PgBouncer before 1.21 in transaction mode. */
+  prepare?: boolean;
+}
+
+export function openPg(url: string, options: PgOptions = {}): Db {
+  const prepare = options.prepare !== false;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: 5000,
+    // Prepared statements then save parsing only: a generic plan for `WHERE book = $1 ORDER BY id
+    // LIMIT $2` can walk the whole primary key (120 ms instead of 0.3 ms on a skewed table).
+    ...(prepare ? { options: '-c plan_cache_mode=force_custom_plan' } : {}),
+  });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
+  const nameOf = prepare ? statementNames(MAX_PREPARED_STATEMENTS) : () => undefined;
   const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query<T>(sql: string, params: readonly unknown[] = []) {
-      const res = await client.query(sql, params as unknown[]);
+      const res = await client.query({ name: nameOf(sql), text: sql, values: params as unknown[] });
       return res.rows as T[];
     },
     async exec(sql: string) {

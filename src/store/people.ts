@@ -47,3 +47,40 @@ export async function countPeople(q: Queryable): Promise<number> {
   const rows = await q.query<{ n: string | number }>('SELECT count(*) AS n FROM people');
   return Number(rows[0].n);
 }
+
+/** The document as it may leave the server: never the password hash (CONTRACT.md), removed in SQL. */
+const PUBLIC_DATA = "CASE WHEN jsonb_typeof(data) = 'object' THEN data - 'password' ELSE data END";
+
+/** The person document without its password, serialized by PostgreSQL; null when absent. */
+export async function getPersonJson(q: Queryable, id: string): Promise<string | null> {
+  const rows = await q.query<{ json: string }>(`SELECT COALESCE((${PUBLIC_DATA})::text, 'null') AS json FROM people WHERE id = $1`, [id]);
+  return rows[0]?.json ?? null;
+}
+
+/** A keyset batch of people without passwords, each serialized by PostgreSQL. */
+export async function listPeopleJson(q: Queryable, after: string | null, limit: number): Promise<{ id: string; json: string }[]> {
+  const select = `SELECT id, COALESCE((${PUBLIC_DATA})::text, 'null') AS json FROM people`;
+  return after === null
+    ? q.query(`${select} ORDER BY id LIMIT $1`, [limit])
+    : q.query(`${select} WHERE id > $1 ORDER BY id LIMIT $2`, [after, limit]);
+}
+
+/** Reads and locks the person row for the rest of the transaction (guards, then write). */
+export async function lockPerson(q: Queryable, id: string): Promise<PersonRow | null> {
+  const rows = await q.query<PersonRow>('SELECT id, data FROM people WHERE id = $1 FOR UPDATE', [id]);
+  return rows[0] ?? null;
+}
+
+/** How many pages of life and personal documents refer to the person. */
+export async function countPersonRecords(q: Queryable, id: string): Promise<{ pages: number; documents: number }> {
+  const rows = await q.query<{ pages: string | number; documents: string | number }>(
+    'SELECT (SELECT count(*) FROM pols WHERE book = $1) AS pages, (SELECT count(*) FROM personal_docs WHERE fedacct = $1) AS documents',
+    [id],
+  );
+  return { pages: Number(rows[0].pages), documents: Number(rows[0].documents) };
+}
+
+export async function deletePerson(q: Queryable, id: string): Promise<boolean> {
+  const rows = await q.query('DELETE FROM people WHERE id = $1 RETURNING id', [id]);
+  return rows.length === 1;
+}

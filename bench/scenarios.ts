@@ -1,0 +1,138 @@
+// The measured scenarios: each probes its route (skipped if absent), then loads it with autocannon.
+import { randomUUID } from 'node:crypto';
+import type autocannon from 'autocannon';
+import { benchPersonId } from '../src/store/bench-seed.ts';
+import { LISTER, PASSWORD, READER } from './database.ts';
+import { background, measure, probe, streamLists, type LoadSummary } from './load.ts';
+
+export interface Row {
+  key: string;
+  scenario: string;
+  /** Why the scenario was not measured. */
+  skipped?: string;
+  requestsPerSec?: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  note?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface RunOptions {
+  durationSec: number;
+  connections: number;
+  listConnections: number;
+  people: number;
+}
+
+const basic = (id: string, password: string) => `Basic ${Buffer.from(`${id}:${password}`).toString('base64')}`;
+const asReader = { authorization: basic(READER, PASSWORD) };
+
+function row(key: string, scenario: string, s: LoadSummary, note = ''): Row {
+  const refused = s.non2xx + s.errors > 0 ? `${s.non2xx} non-2xx, ${s.errors} errors ${JSON.stringify(s.statusCodes)}` : '';
+  return {
+    key,
+    scenario,
+    requestsPerSec: s.requestsPerSec,
+    p50Ms: s.p50Ms,
+    p99Ms: s.p99Ms,
+    note: [note, refused].filter(Boolean).join('; '),
+    detail: { ...s },
+  };
+}
+
+async function skipUnlessOk(key: string, scenario: string, url: string, init: RequestInit): Promise<Row | null> {
+  const status = await probe(url, init).catch((err: Error) => err.message);
+  if (typeof status === 'number' && status >= 200 && status < 300) return null;
+  return { key, scenario, skipped: `${init.method ?? 'GET'} ${new URL(url).pathname} answered ${status}` };
+}
+
+const base = (o: RunOptions, url: string): autocannon.Options => ({ url, connections: o.connections, duration: o.durationSec });
+
+export async function hello(url: string, o: RunOptions): Promise<Row> {
+  return row('hello', 'bare node:http hello', await measure(base(o, url)));
+}
+
+export async function personRead(url: string, o: RunOptions, key = 'person', scenario = 'person read (self, Basic)'): Promise<Row> {
+  const target = `${url}/people/${READER}`;
+  const skip = await skipUnlessOk(key, scenario, target, { headers: asReader });
+  if (skip) return skip;
+  return row(key, scenario, await measure({ ...base(o, target), headers: asReader }));
+}
+
+export async function bookRead(url: string, o: RunOptions): Promise<Row> {
+  const target = `${url}/pols/${READER}`;
+  const skip = await skipUnlessOk('book', 'book read (50 pages)', target, { headers: asReader });
+  if (skip) return skip;
+  return row('book', 'book read (50 pages)', await measure({ ...base(o, target), headers: asReader }));
+}
+
+/** A page as HMIS nodes send it: JSON with no Content-Type, `id` repeating the URL's page id. */
+function pageBody(id: string): string {
+  return JSON.stringify({
+    id,
+    book: READER,
+    page_date: new Date().toISOString().slice(0, 19),
+    page_type: 'medical',
+    medical_context: 'encounter',
+    summary: 'Benchmark visit',
+    info: 'Written by npm run bench',
+    creation_info: { user: 'bench', timestamp: new Date().toISOString(), node: 'bench' },
+  });
+}
+
+export async function pageWrite(url: string, o: RunOptions): Promise<Row> {
+  const first = randomUUID();
+  const skip = await skipUnlessOk('write', 'page write (POST)', `${url}/pols/${READER}/${first}`, {
+    method: 'POST',
+    headers: asReader,
+    body: pageBody(first),
+  });
+  if (skip) return skip;
+  const setupRequest = (req: autocannon.Request): autocannon.Request => {
+    const id = randomUUID();
+    return { ...req, method: 'POST', path: `/pols/${READER}/${id}`, body: pageBody(id) };
+  };
+  return row('write', 'page write (POST)', await measure({ ...base(o, url), headers: asReader, requests: [{ setupRequest }] }));
+}
+
+/** Person reads while wrong passwords for ever other accounts arrive at `rate` per second alongside. */
+export async function personReadUnderFlood(url: string, o: RunOptions, baselineP99: number | undefined, rate = 20): Promise<Row> {
+  const scenario = `person read + ${rate}/s wrong passwords`;
+  const target = `${url}/people/${READER}`;
+  const skip = await skipUnlessOk('flood', scenario, target, { headers: asReader });
+  if (skip) return skip;
+  let next = 2;
+  const setupRequest = (req: autocannon.Request): autocannon.Request => {
+    next = next + 1 >= o.people ? 2 : next + 1;
+    return { ...req, headers: { ...req.headers, authorization: basic(benchPersonId(next), 'wrong-password') } };
+  };
+  const flood = background({ url: target, connections: rate, overallRate: rate, duration: o.durationSec, requests: [{ setupRequest }] });
+  const reads = await measure({ ...base(o, target), headers: asReader }, 0);
+  const wrong = await flood;
+  const factor = baselineP99 ? `p99 ${(reads.p99Ms / baselineP99).toFixed(2)}x of plain person read` : '';
+  const r = row('flood', scenario, reads, factor);
+  r.detail = { ...r.detail, baselineP99Ms: baselineP99, wrongPasswords: wrong };
+  r.note = [r.note, `flood: ${wrong.requestsPerSec}/s answered ${JSON.stringify(wrong.statusCodes)}, p99 ${wrong.p99Ms} ms`]
+    .filter(Boolean)
+    .join('; ');
+  return r;
+}
+
+/** GET /people of every person, downloaded whole: MB/s and the server's peak memory. */
+export async function peopleList(url: string, o: RunOptions, memory: { peak(): number | null; now(): number | null }): Promise<Row> {
+  const scenario = `GET /people (${o.people.toLocaleString('en')} people)`;
+  const headers = { authorization: basic(LISTER, PASSWORD) };
+  const target = `${url}/people`;
+  const rssBefore = memory.now();
+  const skip = await skipUnlessOk('list', scenario, target, { headers });
+  if (skip) return skip;
+  const s = await streamLists(target, headers, o.listConnections, o.durationSec);
+  const peak = memory.peak();
+  return {
+    key: 'list',
+    scenario,
+    requestsPerSec: Math.round((o.listConnections / s.secondsPerList) * 100) / 100,
+    note: `${s.mbPerSec} MB/s, ${s.secondsPerList} s per list of ${(s.bytesPerList / 1e6).toFixed(1)} MB, ${o.listConnections} at a time; server RSS ${rssBefore} MB idle, peak ${peak} MB`,
+    detail: { ...s, connections: o.listConnections, idleRssMb: rssBefore, peakRssMb: peak },
+  };
+}

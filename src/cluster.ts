@@ -1,0 +1,125 @@
+// Multi-core serving: a node:cluster primary forks N workers that each run the normal server.
+import cluster, { type Worker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { loadConfig, PROJECT_ROOT } from './config.ts';
+import { openDb } from './db/db.ts';
+import { migrate } from './db/migrate.ts';
+import { loadDemoIfEmpty } from './demo.ts';
+import { CliError } from './errors.ts';
+import { serveUntilSignalled } from './main.ts';
+
+type Env = Record<string, string | undefined>;
+
+const MAX_WORKERS = 256;
+/** A worker that lived this long counts as healthy: the next crash restarts it at once again. */
+const HEALTHY_AFTER_MS = 10_000;
+const FIRST_BACKOFF_MS = 1_000;
+const MAX_BACKOFF_MS = 30_000;
+/** How long workers get to finish in-flight requests after SIGINT/SIGTERM before they are killed. */
+const STOP_GRACE_MS = 30_000;
+
+/** `--workers`: a whole number, or `auto` for one per core. */
+export function parseWorkers(raw: string | undefined): number {
+  if (raw === undefined) return 1;
+  if (raw.trim().toLowerCase() === 'auto') return availableParallelism();
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) {
+    throw new CliError(`--workers: "${raw}" is not "auto" or a whole number from 1 to ${MAX_WORKERS}`);
+  }
+  return n;
+}
+
+/**
+ * `thalamus serve --workers N`. One worker (and every cluster worker) runs the plain server;
+ * the primary only migrates once, forks, restarts crashed workers and relays stop signals.
+ */
+export async function serve(env: Env, workers: number): Promise<void> {
+  const config = loadConfig(env);
+  if (cluster.isWorker || workers === 1) return serveUntilSignalled(config);
+  if (!config.databaseUrl) {
+    throw new CliError(
+      `--workers ${workers} needs PostgreSQL (set THALAMUS_DATABASE_URL): the embedded database serves one process only`,
+    );
+  }
+  const log = pino({ level: config.logLevel, base: { pid: process.pid, role: 'primary' } });
+  // Done here once, so workers starting together find the schema (and demo data) in place.
+  const db = await openDb(config);
+  try {
+    const applied = await migrate(db);
+    if (applied.length > 0) log.info({ applied }, 'migrated the PostgreSQL database');
+    if (config.demo && (await loadDemoIfEmpty(db))) log.info('the database was empty: loaded the demo accounts');
+  } finally {
+    await db.close();
+  }
+  return runPrimary(env, workers, log);
+}
+
+function runPrimary(env: Env, count: number, log: pino.Logger): Promise<void> {
+  // Workers re-run the CLI; the demo is loaded already, and io.env may differ from process.env.
+  cluster.setupPrimary({ exec: join(PROJECT_ROOT, 'bin/thalamus.js'), args: ['serve'] });
+  const workerEnv = { ...env, THALAMUS_DEMO: 'false' };
+  const startedAt = new Map<Worker, number>();
+  let everListened = false;
+  let stopping = false;
+  let backoffMs = FIRST_BACKOFF_MS;
+
+  return new Promise<void>((resolve, reject) => {
+    const fork = () => {
+      const worker = cluster.fork(workerEnv);
+      startedAt.set(worker, Date.now());
+    };
+    const living = () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
+    let failure: CliError | null = null;
+
+    const stopAll = (reason: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info(`${reason}: stopping ${living().length} workers`);
+      for (const w of living()) w.process.kill('SIGTERM');
+      setTimeout(() => {
+        for (const w of living()) w.process.kill('SIGKILL');
+      }, STOP_GRACE_MS).unref();
+    };
+
+    cluster.on('listening', (worker, address) => {
+      if (!everListened) log.info(`serving on port ${address.port} with ${count} workers`);
+      everListened = true;
+      log.debug({ worker: worker.process.pid }, 'worker listening');
+    });
+
+    cluster.on('exit', (worker, code, signal) => {
+      const lived = Date.now() - (startedAt.get(worker) ?? Date.now());
+      startedAt.delete(worker);
+      if (!stopping && !everListened) {
+        // A worker failing before any ever served is a setup error (port taken, database down): report it once.
+        failure = new CliError(`a worker failed to start (exit ${signal ?? code}); its error is above`);
+        stopAll('a worker failed to start');
+      }
+      if (stopping) {
+        if (living().length > 0) return;
+        log.info('all workers stopped');
+        if (failure) reject(failure);
+        else resolve();
+        return;
+      }
+      if (lived >= HEALTHY_AFTER_MS) backoffMs = FIRST_BACKOFF_MS;
+      // A worker that keeps dying young is restarted ever more slowly instead of in a fork loop.
+      const delay = lived >= HEALTHY_AFTER_MS ? 0 : backoffMs;
+      if (lived < HEALTHY_AFTER_MS) backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+      log.warn({ worker: worker.process.pid, code, signal, livedMs: lived }, `worker exited; starting a new one in ${delay} ms`);
+      setTimeout(() => {
+        if (!stopping) fork();
+      }, delay);
+    });
+
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        process.once(signal, () => process.exit(1));
+        stopAll(`${signal} received`);
+      });
+    }
+    for (let i = 0; i < count; i++) fork();
+  });
+}

@@ -1,0 +1,93 @@
+// Personal documents. Routes (ACL endpoint in brackets):
+//   GET    /personal_docs/<person_id>, /personal-documents/<person_id>  [personaldocs] metadata of all the person's documents
+//   GET    /personal_docs/<person_id>/<pol_id>                          [poldocs] metadata of the documents of one page
+//   POST   /personal_docs/<person_id>/<pol_id>                          [poldocs] add one: JSON {"id"?, "name", "document": base64, ...}
+//   GET    /personal_docs/<person_id>/<pol_id>/<doc_id>                 [poldocs] the bytes, Content-Type from the name's extension
+//   DELETE /personal_docs/<person_id>/<pol_id>/<doc_id>                 [poldocs] remove one
+// Metadata is the stored data plus id, fedacct, pol and size; the bytes never appear in a listing.
+import { createHash, randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import mime from 'mime-types';
+import { jsonObject } from '../body.ts';
+import { AppError, notFound, unprocessable } from '../errors.ts';
+import { deleteDocument, getDocument, insertDocument, listDocumentsJson } from '../store/docs.ts';
+import { pageExists } from '../store/pols.ts';
+import { pageQuerySchema, sendCollection } from './collections.ts';
+import { personParams, writeResponse } from './people.ts';
+
+type PageDocsRequest = FastifyRequest<{ Params: { person_id: string; pol_id: string } }>;
+type DocRequest = FastifyRequest<{ Params: { person_id: string; pol_id: string; doc_id: string } }>;
+
+const id = { type: 'string', minLength: 1 } as const;
+const pageDocsParams = { type: 'object', properties: { person_id: id, pol_id: id }, required: ['person_id', 'pol_id'] } as const;
+const docParams = { type: 'object', properties: { person_id: id, pol_id: id, doc_id: id }, required: ['person_id', 'pol_id', 'doc_id'] } as const;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+const sha512 = (bytes: Uint8Array) => createHash('sha512').update(bytes).digest('hex');
+
+/** Strict base64 (line breaks allowed, as Python's encodebytes writes them): no silent truncation. */
+function decodeBase64(value: unknown): Buffer {
+  const text = typeof value === 'string' ? value.replace(/\s+/g, '') : null;
+  if (text === null || !BASE64.test(text)) throw unprocessable('document must be the file\'s bytes in base64');
+  return Buffer.from(text, 'base64');
+}
+
+export default async function personalDocsRoutes(app: FastifyInstance) {
+  const poldocs = (params: object) => ({ config: { endpoint: 'poldocs' }, schema: { params, querystring: pageQuerySchema } });
+
+  for (const path of ['/personal_docs/:person_id', '/personal-documents/:person_id']) {
+    app.get(path, { config: { endpoint: 'personaldocs' }, schema: { params: personParams, querystring: pageQuerySchema } }, (request: FastifyRequest<{ Params: { person_id: string } }>, reply) =>
+      sendCollection(request, reply, (after, limit) => listDocumentsJson(app.db, request.params.person_id, null, after, limit)),
+    );
+  }
+
+  app.get('/personal_docs/:person_id/:pol_id', poldocs(pageDocsParams), async (request: PageDocsRequest, reply) => {
+    const { person_id: owner, pol_id: pol } = request.params;
+    if (!(await pageExists(app.db, owner, pol))) throw notFound('Book or page or not found');
+    return sendCollection(request, reply, (after, limit) => listDocumentsJson(app.db, owner, pol, after, limit));
+  });
+
+  app.post('/personal_docs/:person_id/:pol_id', { config: { endpoint: 'poldocs' }, schema: { params: pageDocsParams, response: writeResponse } }, async (request: PageDocsRequest, reply) => {
+    const { document, ...body } = jsonObject(request.body);
+    const { person_id: owner, pol_id: pol } = request.params;
+    if (typeof body.name !== 'string' || body.name.trim() === '') throw unprocessable('name must be the file name, e.g. "scan.pdf"');
+    if (body.id !== undefined && (typeof body.id !== 'string' || body.id === '')) throw unprocessable('id must be a non-empty string');
+    const bytes = decodeBase64(document);
+    const hash = sha512(bytes);
+    if (body.hash !== undefined && (typeof body.hash !== 'string' || body.hash.toLowerCase() !== hash)) {
+      throw unprocessable('The document does not match its SHA-512 hash');
+    }
+    if (!(await pageExists(app.db, owner, pol))) throw notFound('Page not found');
+    const docId = (body.id as string | undefined) ?? randomUUID();
+    const created = await insertDocument(app.db, { id: docId, fedacct: owner, pol, document: bytes, data: { ...body, id: docId, hash } });
+    if (!created) throw unprocessable('Document already exists');
+    reply.header('Location', `/personal_docs/${encodeURIComponent(owner)}/${encodeURIComponent(pol)}/${encodeURIComponent(docId)}`);
+    return null;
+  });
+
+  app.get('/personal_docs/:person_id/:pol_id/:doc_id', { config: { endpoint: 'poldocs' }, schema: { params: docParams } }, async (request: DocRequest, reply) => {
+    const { person_id: owner, pol_id: pol, doc_id: docId } = request.params;
+    const row = await getDocument(app.db, owner, pol, docId);
+    if (!row || !row.document) throw notFound('Document not found');
+    const bytes = Buffer.from(row.document.buffer, row.document.byteOffset, row.document.byteLength);
+    const expected = row.data?.hash;
+    if (typeof expected === 'string' && expected.toLowerCase() !== sha512(bytes)) {
+      request.log.error({ document: docId }, 'stored document does not match its SHA-512 hash');
+      throw new AppError(500, 'The stored document does not match its SHA-512 hash');
+    }
+    const name = typeof row.data?.name === 'string' ? row.data.name : docId;
+    // Always a download, never rendered on this origin: a stored HTML file must not run here.
+    return reply
+      .type(mime.lookup(name) || 'application/octet-stream')
+      .header('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}`)
+      .header('X-Content-Type-Options', 'nosniff')
+      .header('Content-Security-Policy', "sandbox; default-src 'none'")
+      .send(bytes);
+  });
+
+  app.delete('/personal_docs/:person_id/:pol_id/:doc_id', { config: { endpoint: 'poldocs' }, schema: { params: docParams, response: writeResponse } }, async (request: DocRequest) => {
+    const { person_id: owner, pol_id: pol, doc_id: docId } = request.params;
+    if (!(await deleteDocument(app.db, owner, pol, docId))) throw notFound('Document not found');
+    return null;
+  });
+}

@@ -1,0 +1,51 @@
+// SQL for personal documents (table personal_docs): scoped by document id AND owner (and page).
+import type { Queryable } from '../db/db.ts';
+
+interface JsonRow {
+  id: string;
+  json: string;
+}
+export interface DocumentRow {
+  id: string;
+  data: Record<string, unknown> | null;
+  document: Buffer | Uint8Array | null;
+}
+export interface NewDocument {
+  id: string;
+  fedacct: string;
+  pol: string;
+  data: Record<string, unknown>;
+  document: Buffer;
+}
+
+// Metadata only (never the bytes): the stored data plus where the document belongs and its size.
+const METADATA = `COALESCE(CASE WHEN jsonb_typeof(data) = 'object' THEN data ELSE '{}'::jsonb END
+  || jsonb_build_object('id', id, 'fedacct', fedacct, 'pol', pol, 'size', octet_length(document)), 'null')::text AS json`;
+
+/** A keyset batch of a person's documents' metadata, all of them or those of one page. */
+export async function listDocumentsJson(q: Queryable, fedacct: string, pol: string | null, after: string | null, limit: number): Promise<JsonRow[]> {
+  const params: unknown[] = [fedacct];
+  let where = 'fedacct = $1';
+  if (pol !== null) where += ` AND pol = $${params.push(pol)}`;
+  if (after !== null) where += ` AND id > $${params.push(after)}`;
+  return q.query(`SELECT id, ${METADATA} FROM personal_docs WHERE ${where} ORDER BY id LIMIT $${params.push(limit)}`, params);
+}
+
+export async function getDocument(q: Queryable, fedacct: string, pol: string, id: string): Promise<DocumentRow | null> {
+  const rows = await q.query<DocumentRow>('SELECT id, data, document FROM personal_docs WHERE id = $1 AND fedacct = $2 AND pol = $3', [id, fedacct, pol]);
+  return rows[0] ?? null;
+}
+
+/** Inserts a document; false when its id is taken. */
+export async function insertDocument(q: Queryable, doc: NewDocument): Promise<boolean> {
+  const rows = await q.query(
+    'INSERT INTO personal_docs (id, fedacct, pol, document, data) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id',
+    [doc.id, doc.fedacct, doc.pol, doc.document, JSON.stringify(doc.data)],
+  );
+  return rows.length === 1;
+}
+
+export async function deleteDocument(q: Queryable, fedacct: string, pol: string, id: string): Promise<boolean> {
+  const rows = await q.query('DELETE FROM personal_docs WHERE id = $1 AND fedacct = $2 AND pol = $3 RETURNING id', [id, fedacct, pol]);
+  return rows.length === 1;
+}

@@ -1,0 +1,87 @@
+// SQL for pages of life (table pols): every query scoped by page id AND book (its owner).
+import type { Queryable } from '../db/db.ts';
+
+export type PageData = Record<string, unknown>;
+export interface PageRow {
+  id: string;
+  book: string;
+  data: PageData | null;
+}
+interface JsonRow {
+  id: string;
+  json: string;
+}
+
+const JSON_COL = "COALESCE(data::text, 'null') AS json";
+// MyGNUHealth writes `context`, HMIS nodes `medical_context`: either names an encounter.
+const ENCOUNTER = "'encounter' IN (data->>'context', data->>'medical_context')";
+
+/** A keyset batch of one person's pages (optionally only encounters), serialized by PostgreSQL. */
+export async function listPagesJson(
+  q: Queryable,
+  book: string,
+  after: string | null,
+  limit: number,
+  options: { encountersOnly?: boolean } = {},
+): Promise<JsonRow[]> {
+  const filter = options.encountersOnly ? ` AND ${ENCOUNTER}` : '';
+  return after === null
+    ? q.query(`SELECT id, ${JSON_COL} FROM pols WHERE book = $1${filter} ORDER BY id LIMIT $2`, [book, limit])
+    : q.query(`SELECT id, ${JSON_COL} FROM pols WHERE book = $1 AND id > $2${filter} ORDER BY id LIMIT $3`, [book, after, limit]);
+}
+
+export async function getPageJson(q: Queryable, book: string, id: string): Promise<string | null> {
+  const rows = await q.query<{ json: string }>(`SELECT ${JSON_COL} FROM pols WHERE id = $1 AND book = $2`, [id, book]);
+  return rows[0]?.json ?? null;
+}
+
+export async function pageExists(q: Queryable, book: string, id: string): Promise<boolean> {
+  const rows = await q.query('SELECT 1 FROM pols WHERE id = $1 AND book = $2', [id, book]);
+  return rows.length === 1;
+}
+
+/**
+ * Inserts a page into an existing person's book. 'no-person' when the book's owner does not
+ * exist, 'duplicate' when the page id is taken (by anyone: ids are global), else 'created'.
+ */
+export async function insertPage(q: Queryable, book: string, id: string, data: PageData): Promise<'created' | 'duplicate' | 'no-person'> {
+  const rows = await q.query(
+    `INSERT INTO pols (id, book, data) SELECT $1::varchar, $2::varchar, $3::jsonb WHERE EXISTS (SELECT 1 FROM people WHERE id = $2::varchar)
+     ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [id, book, JSON.stringify(data)],
+  );
+  if (rows.length === 1) return 'created';
+  const owner = await q.query('SELECT 1 FROM people WHERE id = $1', [book]);
+  return owner.length === 0 ? 'no-person' : 'duplicate';
+}
+
+/** Shallow JSON merge of the page in that book; false when the book has no such page. */
+export async function mergePage(q: Queryable, book: string, id: string, patch: PageData): Promise<boolean> {
+  const rows = await q.query(
+    "UPDATE pols SET data = COALESCE(data, '{}'::jsonb) || $3::jsonb WHERE id = $1 AND book = $2 RETURNING id",
+    [id, book, JSON.stringify(patch)],
+  );
+  return rows.length === 1;
+}
+
+/** Replaces the whole page document in that book; false when the book has no such page. */
+export async function replacePage(q: Queryable, book: string, id: string, data: PageData): Promise<boolean> {
+  const rows = await q.query('UPDATE pols SET data = $3::jsonb WHERE id = $1 AND book = $2 RETURNING id', [id, book, JSON.stringify(data)]);
+  return rows.length === 1;
+}
+
+/** Reads and locks the page for the rest of the transaction; null when the book has no such page. */
+export async function lockPage(q: Queryable, book: string, id: string): Promise<PageRow | null> {
+  const rows = await q.query<PageRow>('SELECT id, book, data FROM pols WHERE id = $1 AND book = $2 FOR UPDATE', [id, book]);
+  return rows[0] ?? null;
+}
+
+export async function countPageDocuments(q: Queryable, id: string): Promise<number> {
+  const rows = await q.query<{ n: string | number }>('SELECT count(*) AS n FROM personal_docs WHERE pol = $1', [id]);
+  return Number(rows[0].n);
+}
+
+export async function deletePage(q: Queryable, book: string, id: string): Promise<boolean> {
+  const rows = await q.query('DELETE FROM pols WHERE id = $1 AND book = $2 RETURNING id', [id, book]);
+  return rows.length === 1;
+}

@@ -1,0 +1,99 @@
+// `thalamus serve --workers N`: refused on PGlite; on PostgreSQL it serves, replaces a killed worker, stops on SIGTERM.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { PROJECT_ROOT } from '../../src/config.ts';
+import { freshPostgres, PG_URL } from '../helper.ts';
+
+const BIN = join(PROJECT_ROOT, 'bin/thalamus.js');
+
+function run(args: string[], env: Record<string, string>): ChildProcess & { output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'pipe' });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return Object.assign(child, { output: () => output, exited });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The pids of a process's children (Linux), or null where /proc does not say. */
+function childPids(pid: number): number[] | null {
+  const file = `/proc/${pid}/task/${pid}/children`;
+  if (!existsSync(file)) return null;
+  return readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+describe('serve --workers', () => {
+  it('refuses several workers on the embedded database with one line, exit 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'thalamus-workers-'));
+    try {
+      const child = run(['serve', '--workers', '2'], { THALAMUS_DATA_DIR: dir });
+      assert.equal(await child.exited, 1);
+      const lines = child.output().trim().split('\n');
+      assert.equal(lines.length, 1, child.output());
+      assert.match(lines[0], /^thalamus: --workers 2 needs PostgreSQL/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a worker count that is not a number or auto', async () => {
+    const child = run(['serve', '--workers', 'many'], {});
+    assert.equal(await child.exited, 1);
+    assert.match(child.output(), /--workers: "many"/);
+  });
+
+  it('serves from two workers on PostgreSQL, replaces a killed one, and stops on SIGTERM', { skip: !PG_URL && 'THALAMUS_TEST_DATABASE_URL is not set' }, async () => {
+    const db = await freshPostgres();
+    const port = await freePort();
+    const child = run(['serve', '--workers', '2'], {
+      THALAMUS_DATABASE_URL: db.url,
+      THALAMUS_PORT: String(port),
+      THALAMUS_LOG_LEVEL: 'warn',
+    });
+    try {
+      const ready = async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+        return res.status === 200 ? res.status : undefined;
+      };
+      assert.equal(await until('/readyz', ready), 200);
+      const workers = childPids(child.pid!);
+      if (workers) {
+        assert.equal(workers.length, 2, `workers: ${workers}`);
+        process.kill(workers[0], 'SIGKILL');
+        await until('a replacement worker', async () => {
+          const now = childPids(child.pid!) ?? [];
+          return now.length === 2 && !now.includes(workers[0]) ? now : undefined;
+        });
+        assert.equal(await until('/readyz after the restart', ready), 200);
+      }
+      child.kill('SIGTERM');
+      assert.equal(await child.exited, 0, child.output());
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await db.close();
+    }
+  });
+});

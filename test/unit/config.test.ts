@@ -1,0 +1,117 @@
+// loadConfig: defaults, every variable, the POSTGRESQL_URI alias, the demo default, and each invalid value.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, test } from 'node:test';
+import { DEFAULT_ROLES_PATH, PROJECT_ROOT, loadConfig, type Config } from '../../src/config.ts';
+import { ConfigError } from '../../src/errors.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'thalamus-config-'));
+const customRoles = join(dir, 'roles.cfg');
+after(() => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(customRoles, JSON.stringify([{ role: 'clerk', permissions: { GET: ['login'], global: 'False' } }]));
+
+const pick = (c: Config) => ({
+  port: c.port,
+  host: c.host,
+  dataDir: c.dataDir,
+  databaseUrl: c.databaseUrl,
+  rolesPath: c.rolesPath,
+  roles: [...c.roles.keys()],
+  demo: c.demo,
+  bodyLimit: c.bodyLimit,
+  logLevel: c.logLevel,
+});
+
+test('an empty environment gives the documented defaults', () => {
+  assert.deepEqual(pick(loadConfig({})), {
+    port: 8080,
+    host: '127.0.0.1',
+    dataDir: resolve('./data'),
+    databaseUrl: null,
+    rolesPath: DEFAULT_ROLES_PATH,
+    roles: ['end_user', 'health_professional', 'root'],
+    demo: true,
+    bodyLimit: 8 * 1024 * 1024,
+    logLevel: 'info',
+  });
+});
+
+test('every variable is read', () => {
+  const config = loadConfig({
+    THALAMUS_PORT: '8443',
+    THALAMUS_HOST: '0.0.0.0',
+    THALAMUS_DATA_DIR: join(dir, 'db'),
+    THALAMUS_DATABASE_URL: 'postgresql://thalamus:secret@db.example:5432/federation',
+    THALAMUS_ROLES: customRoles,
+    THALAMUS_DEMO: 'yes',
+    THALAMUS_BODY_LIMIT: '1048576',
+    THALAMUS_LOG_LEVEL: 'WARN',
+  });
+  assert.deepEqual(pick(config), {
+    port: 8443,
+    host: '0.0.0.0',
+    dataDir: join(dir, 'db'),
+    databaseUrl: 'postgresql://thalamus:secret@db.example:5432/federation',
+    rolesPath: customRoles,
+    roles: ['clerk'],
+    demo: true,
+    bodyLimit: 1048576,
+    logLevel: 'warn',
+  });
+});
+
+test("the reference's POSTGRESQL_URI is accepted, and THALAMUS_DATABASE_URL wins over it", () => {
+  assert.equal(loadConfig({ POSTGRESQL_URI: 'postgres://u@h/db' }).databaseUrl, 'postgres://u@h/db');
+  assert.equal(
+    loadConfig({ POSTGRESQL_URI: 'postgres://u@h/old', THALAMUS_DATABASE_URL: 'postgresql://u@h/new' }).databaseUrl,
+    'postgresql://u@h/new',
+  );
+});
+
+test('THALAMUS_DEMO defaults to true on the embedded database and to false with a PostgreSQL URL', () => {
+  assert.equal(loadConfig({}).demo, true);
+  assert.equal(loadConfig({ THALAMUS_DEMO: 'false' }).demo, false);
+  assert.equal(loadConfig({ THALAMUS_DATABASE_URL: 'postgresql://u@h/db' }).demo, false);
+  assert.equal(loadConfig({ POSTGRESQL_URI: 'postgresql://u@h/db' }).demo, false);
+  assert.equal(loadConfig({ THALAMUS_DATABASE_URL: 'postgresql://u@h/db', THALAMUS_DEMO: '1' }).demo, true);
+});
+
+const invalid: [string, Record<string, string>][] = [
+  ['THALAMUS_PORT', { THALAMUS_PORT: '99999' }],
+  ['THALAMUS_PORT', { THALAMUS_PORT: 'http' }],
+  ['THALAMUS_PORT', { THALAMUS_PORT: '80.5' }],
+  ['THALAMUS_BODY_LIMIT', { THALAMUS_BODY_LIMIT: '-1' }],
+  ['THALAMUS_DATABASE_URL', { THALAMUS_DATABASE_URL: 'not a url' }],
+  ['THALAMUS_DATABASE_URL', { THALAMUS_DATABASE_URL: 'mysql://u@h/db' }],
+  ['POSTGRESQL_URI', { POSTGRESQL_URI: 'localhost:5432' }],
+  ['THALAMUS_ROLES', { THALAMUS_ROLES: join(dir, 'missing.cfg') }],
+  ['THALAMUS_DEMO', { THALAMUS_DEMO: 'maybe' }],
+  ['THALAMUS_LOG_LEVEL', { THALAMUS_LOG_LEVEL: 'loud' }],
+];
+for (const [name, env] of invalid) {
+  test(`${name}=${Object.values(env)[0]} is a ConfigError naming ${name}`, () => {
+    assert.throws(
+      () => loadConfig(env),
+      (err: unknown) => err instanceof ConfigError && err.message.startsWith(`${name}: `),
+    );
+  });
+}
+
+test('a roles file that is not a roles.cfg is a ConfigError naming THALAMUS_ROLES', () => {
+  const bad = join(dir, 'bad.cfg');
+  writeFileSync(bad, '{"role": "not a list"}');
+  assert.throws(() => loadConfig({ THALAMUS_ROLES: bad }), (err: unknown) => err instanceof ConfigError && /^THALAMUS_ROLES: /.test(err.message));
+});
+
+test('`thalamus serve` with a bad THALAMUS_PORT prints one line naming it and exits 1, no stack trace', () => {
+  const run = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/thalamus.js'), 'serve'], {
+    env: { PATH: process.env.PATH ?? '', THALAMUS_PORT: '99999', THALAMUS_DATA_DIR: join(dir, 'never') },
+    encoding: 'utf8',
+  });
+  assert.equal(run.status, 1);
+  assert.equal(run.stdout, '');
+  assert.equal(run.stderr, 'thalamus: THALAMUS_PORT: "99999" is not a whole number from 0 to 65535\n');
+});

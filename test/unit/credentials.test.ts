@@ -1,0 +1,40 @@
+// Basic credentials parsing, bcrypt verification of Python-made hashes, and the verified-credential cache.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseBasic } from '../../src/auth/credentials.ts';
+import { CredentialCache } from '../../src/auth/credential-cache.ts';
+import { isBcryptHash, verifyPassword } from '../../src/auth/passwords.ts';
+
+const ANA_HASH = '$2b$12$1mI4z2vpAhUwq71pLtrHcOO7kyK7I2I1i4Yw1JNjuqFvjG4U1if9K';
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+test('parseBasic reads id and password; the password may hold colons', () => {
+  assert.deepEqual(parseBasic(`Basic ${b64('ESPGNU777ORG:gnusolidario')}`), { id: 'ESPGNU777ORG', password: 'gnusolidario' });
+  assert.deepEqual(parseBasic(`basic   ${b64('A:b:c')}`), { id: 'A', password: 'b:c' });
+  assert.deepEqual(parseBasic(`Basic ${b64('A:')}`), { id: 'A', password: '' });
+});
+
+test('parseBasic: absent, other schemes, no colon or no user are null', () => {
+  for (const header of [undefined, '', 'Bearer abc', `Basic ${b64('nocolon')}`, `Basic ${b64(':pw')}`, 'Basic !!!']) {
+    assert.equal(parseBasic(header), null, String(header));
+  }
+});
+
+test('Python bcrypt hashes ($2b$, $2y$, $2a$) verify; malformed ones are false, not thrown', async () => {
+  assert.equal(await verifyPassword('gnusolidario', ANA_HASH), true);
+  assert.equal(await verifyPassword('gnusolidario', ANA_HASH.replace('$2b$', '$2y$')), true);
+  assert.equal(await verifyPassword('wrong', ANA_HASH), false);
+  for (const stored of [undefined, null, 42, '', 'plain', '$2b$12$short', '$2x$12$1mI4z2vpAhUwq71pLtrHcOO7kyK7I2I1i4Yw1JNjuqFvjG4U1if9K']) {
+    assert.equal(isBcryptHash(stored), false, String(stored));
+    assert.equal(await verifyPassword('gnusolidario', stored), false, String(stored));
+  }
+});
+
+test('the credential cache matches only the same id, password and stored hash', () => {
+  const cache = new CredentialCache();
+  cache.remember('A', 'pw', ANA_HASH);
+  assert.equal(cache.has('A', 'pw', ANA_HASH), true);
+  assert.equal(cache.has('A', 'other', ANA_HASH), false);
+  assert.equal(cache.has('B', 'pw', ANA_HASH), false);
+  assert.equal(cache.has('A', 'pw', ANA_HASH.replace('$2b$', '$2y$')), false, 'a changed hash never matches');
+});
