@@ -5,7 +5,7 @@ import fp from 'fastify-plugin';
 import pLimit from 'p-limit';
 import type { Db } from '../db/db.ts';
 import { AppError, forbidden, unauthorized } from '../errors.ts';
-import { getPerson, type PersonData } from '../store/people.ts';
+import { getPeople, type PersonData, type PersonRow } from '../store/people.ts';
 import { can, isGlobal, type Roles } from './acl.ts';
 import { parseBasic } from './credentials.ts';
 import { CredentialCache } from './credential-cache.ts';
@@ -24,9 +24,13 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The roles.cfg endpoint name; a route without one is public. */
     endpoint?: string;
+    /** Load the person the URL names together with the caller, in the same query. */
+    loadsSubject?: boolean;
   }
   interface FastifyRequest {
     caller: Caller | null;
+    /** The person the URL names, when the route asked for it: null when there is none. */
+    subject: PersonRow | null | undefined;
   }
 }
 
@@ -63,10 +67,17 @@ function verifyOnce(id: string, password: string, hash: string): Promise<boolean
  * person, no or malformed hash, inactive, no roles, wrong password) answers the same null
  * after the same bcrypt work, so neither status nor timing tells which accounts exist.
  */
-export async function authenticate(db: Db, cache: CredentialCache, header: string | undefined): Promise<Caller | null> {
+export async function authenticate(
+  db: Db,
+  cache: CredentialCache,
+  header: string | undefined,
+  subjectId?: string,
+): Promise<{ caller: Caller; subject?: PersonRow | null } | null> {
   const creds = parseBasic(header);
   if (!creds) return null;
-  const person = await getPerson(db, creds.id);
+  const wanted = subjectId === undefined || subjectId === creds.id ? [creds.id] : [creds.id, subjectId];
+  const rows = await getPeople(db, wanted);
+  const person = rows.find((r) => r.id === creds.id);
   const data = person?.data;
   const hash = data?.password;
   if (!data || !isBcryptHash(hash)) {
@@ -81,7 +92,9 @@ export async function authenticate(db: Db, cache: CredentialCache, header: strin
   if (data.active === false) return null;
   const roles = Array.isArray(data.roles) ? data.roles.filter((r): r is string => typeof r === 'string') : [];
   if (roles.length === 0) return null;
-  return { id: creds.id, roles, data, global: false };
+  const caller = { id: creds.id, roles, data, global: false };
+  if (subjectId === undefined) return { caller };
+  return { caller, subject: rows.find((r) => r.id === subjectId) ?? null };
 }
 
 export interface AuthOptions {
@@ -93,16 +106,20 @@ export interface AuthOptions {
 async function authPlugin(app: FastifyInstance, options: AuthOptions) {
   const cache = options.cache ?? new CredentialCache();
   app.decorateRequest('caller', null);
+  app.decorateRequest('subject', undefined);
   app.decorate('credentialCache', cache);
 
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const endpoint = request.routeOptions.config.endpoint;
     if (!endpoint) return;
-    const caller = await authenticate(options.db, cache, request.headers.authorization);
-    if (!caller) throw unauthorized();
+    const personId = (request.params as Record<string, string> | undefined)?.person_id;
+    const subjectId = request.routeOptions.config.loadsSubject ? personId : undefined;
+    const found = await authenticate(options.db, cache, request.headers.authorization, subjectId);
+    if (!found) throw unauthorized();
+    const { caller } = found;
     caller.global = isGlobal(options.roles, caller.roles);
     request.caller = caller;
-    const personId = (request.params as Record<string, string> | undefined)?.person_id;
+    request.subject = found.subject;
     if (!can(options.roles, caller, { method: request.method, endpoint, personId })) {
       throw forbidden(`Not permitted: ${request.method} ${endpoint}${personId && personId !== caller.id ? ' of another person' : ''}`);
     }

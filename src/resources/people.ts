@@ -7,11 +7,11 @@ import {
   countPersonRecords,
   deletePerson,
   getPerson,
-  getPersonJson,
   insertPerson,
   listPeopleJson,
   lockPerson,
   mergePerson,
+  publicPersonJson,
   replacePerson,
   type PersonData,
 } from '../store/people.ts';
@@ -29,17 +29,17 @@ export const writeResponse = { 200: { type: 'null' } } as const;
 const callerOf = (request: FastifyRequest): Caller => request.caller as Caller;
 
 export default async function peopleRoutes(app: FastifyInstance) {
-  const person = { config: { endpoint: 'person' }, schema: { params: personParams } };
   const personWrite = { config: { endpoint: 'person' }, schema: { params: personParams, response: writeResponse } };
 
   app.get('/people', { config: { endpoint: 'people' }, schema: { querystring: pageQuerySchema } }, (request, reply) =>
     sendCollection(request, reply, (after, limit) => listPeopleJson(app.db, after, limit)),
   );
 
-  app.get('/people/:person_id', person, async (request: PersonRequest, reply) => {
-    const json = await getPersonJson(app.db, request.params.person_id);
-    if (json === null) throw notFound('User not found');
-    return reply.type('application/json; charset=utf-8').send(json);
+  // The auth hook reads the caller and this person in one query (loadsSubject): no second round trip.
+  const personRead = { config: { endpoint: 'person', loadsSubject: true }, schema: { params: personParams } };
+  app.get('/people/:person_id', personRead, async (request: PersonRequest, reply) => {
+    if (!request.subject) throw notFound('User not found');
+    return reply.type('application/json; charset=utf-8').send(publicPersonJson(request.subject.data));
   });
 
   // CONTRACT.md: the URL id is upper-cased, and the duplicate check uses it (no 500 on "esp...").

@@ -12,6 +12,20 @@ export async function getPerson(q: Queryable, id: string): Promise<PersonRow | n
   return rows[0] ?? null;
 }
 
+/** The people among `ids` (one round trip for the caller and the person a route names). */
+export async function getPeople(q: Queryable, ids: readonly string[]): Promise<PersonRow[]> {
+  return ids.length === 1
+    ? q.query<PersonRow>('SELECT id, data FROM people WHERE id = $1', [ids[0]])
+    : q.query<PersonRow>('SELECT id, data FROM people WHERE id = ANY($1::varchar[])', [ids]);
+}
+
+/** The document as it may leave the server, serialized here: never the password hash (CONTRACT.md). */
+export function publicPersonJson(data: unknown): string {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return JSON.stringify(data ?? null);
+  const { password: _password, ...rest } = data as PersonData;
+  return JSON.stringify(rest);
+}
+
 /** Inserts a person; false when the id is taken (nothing is written then). */
 export async function insertPerson(q: Queryable, id: string, data: PersonData): Promise<boolean> {
   const rows = await q.query('INSERT INTO people (id, data) VALUES ($1, $2::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id', [
@@ -36,13 +50,6 @@ export async function replacePerson(q: Queryable, id: string, data: PersonData):
   return rows.length === 1;
 }
 
-/** One page of people in id order after `after` (keyset pagination, constant memory per batch). */
-export async function listPeople(q: Queryable, after: string | null, limit: number): Promise<PersonRow[]> {
-  return after === null
-    ? q.query<PersonRow>('SELECT id, data FROM people ORDER BY id LIMIT $1', [limit])
-    : q.query<PersonRow>('SELECT id, data FROM people WHERE id > $1 ORDER BY id LIMIT $2', [after, limit]);
-}
-
 export async function countPeople(q: Queryable): Promise<number> {
   const rows = await q.query<{ n: string | number }>('SELECT count(*) AS n FROM people');
   return Number(rows[0].n);
@@ -50,12 +57,6 @@ export async function countPeople(q: Queryable): Promise<number> {
 
 /** The document as it may leave the server: never the password hash (CONTRACT.md), removed in SQL. */
 const PUBLIC_DATA = "CASE WHEN jsonb_typeof(data) = 'object' THEN data - 'password' ELSE data END";
-
-/** The person document without its password, serialized by PostgreSQL; null when absent. */
-export async function getPersonJson(q: Queryable, id: string): Promise<string | null> {
-  const rows = await q.query<{ json: string }>(`SELECT COALESCE((${PUBLIC_DATA})::text, 'null') AS json FROM people WHERE id = $1`, [id]);
-  return rows[0]?.json ?? null;
-}
 
 /** A keyset batch of people without passwords, each serialized by PostgreSQL. */
 export async function listPeopleJson(q: Queryable, after: string | null, limit: number): Promise<{ id: string; json: string }[]> {
