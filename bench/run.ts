@@ -1,4 +1,6 @@
 // `npm run bench`: seeds a database, starts Thalamus and a bare hello server, loads each scenario, prints one table.
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
 import { createBenchDatabase, type BenchDatabase } from './database.ts';
@@ -69,6 +71,13 @@ async function withThalamus(db: BenchDatabase, workerCount: number, fn: (server:
   }
 }
 
+// Measure what production runs: the compiled JavaScript (bin/thalamus.js picks dist/ when it is fresh).
+say('compiling the server (npm run build) ...');
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+if (spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' }).status !== 0) {
+  console.error('bench: the build failed');
+  process.exit(1);
+}
 say(`seeding ${SEED.people} people and ${SEED.pages} pages (${process.env.THALAMUS_BENCH_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}) ...`);
 const db = await createBenchDatabase(SEED);
 try {

@@ -1,6 +1,27 @@
 #!/usr/bin/env node
-// The `thalamus` command: runs the TypeScript sources through tsx's loader.
-import { register } from 'tsx/esm/api';
+// The `thalamus` command: the compiled JavaScript under dist/ when `npm run build` made it and it
+// is newer than every source file (less memory, faster start); otherwise the TypeScript sources
+// through tsx's loader, so a fresh clone runs with no build step.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-register();
-await import('../src/cli/main.ts');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const compiled = join(root, 'dist', 'cli', 'main.js');
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+if (existsSync(compiled) && statSync(compiled).mtimeMs >= newestSource(join(root, 'src'))) {
+  await import(compiled);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}

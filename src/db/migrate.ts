@@ -1,10 +1,10 @@
 // Forward-only migrations: numbered SQL files applied once each, under an advisory lock.
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../config.ts';
 import type { Db } from './db.ts';
 
-const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+const MIGRATIONS_DIR = join(PROJECT_ROOT, 'src', 'db', 'migrations');
 // Any constant works; it only has to be the same for every Thalamus instance.
 const LOCK_KEY = 7_312_001;
 

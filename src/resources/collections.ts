@@ -11,7 +11,7 @@ export interface JsonRow {
 export type FetchRows = (after: string | null, limit: number) => Promise<JsonRow[]>;
 
 /** Rows read per round trip while streaming a whole collection: memory stays constant. */
-export const STREAM_BATCH = 1000;
+export const STREAM_BATCH = 500;
 
 /** Query string of every collection route: optional keyset pagination (DESIGN.md). */
 export const pageQuerySchema = {
