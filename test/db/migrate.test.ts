@@ -5,21 +5,10 @@ import { verifyPassword } from '../../src/auth/passwords.ts';
 import { openPg, type Db } from '../../src/db/db.ts';
 import { listMigrations, migrate } from '../../src/db/migrate.ts';
 import { eachBackend, freshDb, freshPostgres, PG_URL } from '../helper.ts';
+import { PYTHON_HASH, REFERENCE_SCHEMA } from '../reference-schema.ts';
 
 const ALL = listMigrations().map((m) => m.name);
 const TABLES = ['people', 'pols', 'personal_docs', 'dus', 'institutions'];
-
-// The reference schema exactly as CONTRACT.md shows it: plain CREATE TABLE, as deployed federations have it.
-const REFERENCE_SCHEMA = `
-CREATE TABLE people (id varchar PRIMARY KEY, data jsonb);
-CREATE TABLE pols (id varchar PRIMARY KEY, book varchar REFERENCES people(id), data jsonb);
-CREATE TABLE personal_docs (id varchar PRIMARY KEY, fedacct varchar REFERENCES people(id),
-                            pol varchar REFERENCES pols(id), document bytea, data jsonb);
-CREATE TABLE dus (id varchar PRIMARY KEY, data jsonb);
-CREATE TABLE institutions (id varchar PRIMARY KEY, data jsonb);
-`;
-// Ana's hash as the reference's Python demo data stores it (bcrypt 3.x, cost 12, password "gnusolidario").
-const PYTHON_HASH = '$2b$12$cjrKVGYEKUwCmVDCtEnwcegcrmECTmeBz526AAD/ZqMGPWFpHJ4FW';
 
 async function seedReference(db: Db): Promise<void> {
   await db.exec(REFERENCE_SCHEMA);
