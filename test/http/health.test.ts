@@ -1,7 +1,7 @@
 // /healthz, /readyz (including a database that goes away), the welcome page and CORS preflight.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { eachBackend, useApp } from './../helper.ts';
+import { asAna, eachBackend, useApp } from '../helper.ts';
 
 eachBackend('health probes', (backend) => {
   const ctx = useApp(backend);
@@ -48,5 +48,13 @@ eachBackend('health probes', (backend) => {
     const res = await ctx.app.inject({ method: 'GET', url: '/readyz' });
     assert.equal(res.statusCode, 503);
     assert.deepEqual(res.json(), { error: 'The database is unavailable', status: 'unavailable' });
+  });
+
+  test('API requests answer 503 with a JSON error, never 500, while the database is gone', async () => {
+    const unavailable = { error: 'The database is unavailable; try again shortly' };
+    const read = await ctx.app.inject({ method: 'GET', url: '/people/ESPGNU777ORG', headers: asAna });
+    assert.deepEqual([read.statusCode, read.headers['retry-after'], read.json()], [503, '5', unavailable]);
+    const write = await ctx.app.inject({ method: 'POST', url: '/pols/ESPGNU777ORG/p-1', headers: asAna, payload: '{"id": "p-1"}' });
+    assert.deepEqual([write.statusCode, write.json()], [503, unavailable]);
   });
 });
