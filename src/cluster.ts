@@ -53,7 +53,8 @@ export async function serve(env: Env, workers: number): Promise<void> {
   } finally {
     await db.close();
   }
-  return runPrimary(env, workers, log);
+  // Every worker signs the password form's CSRF tokens with the same secret (random unless set).
+  return runPrimary({ ...env, THALAMUS_SECRET: config.secret }, workers, log);
 }
 
 function runPrimary(env: Env, count: number, log: pino.Logger): Promise<void> {
