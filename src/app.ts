@@ -42,6 +42,13 @@ export async function buildApp({ config, db, logger, https }: BuildOptions): Pro
 
   app.decorate('db', db);
   app.decorate('config', config);
+  if (https) {
+    // Served over TLS ourselves: browsers keep to https from then on (RFC 6797).
+    app.addHook('onSend', async (_request, reply, payload) => {
+      reply.header('Strict-Transport-Security', 'max-age=31536000');
+      return payload;
+    });
+  }
   registerBodyParser(app);
   registerErrorHandler(app);
 
