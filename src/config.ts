@@ -1,6 +1,7 @@
 // Configuration: a pure function of the environment (and an optional JSON file), validated once.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from './errors.ts';
@@ -17,6 +18,8 @@ export interface Config {
   /** Load the demo data into an empty database at start. */
   readonly demo: boolean;
   readonly bodyLimit: number;
+  /** PostgreSQL connections per server process. */
+  readonly dbPoolSize: number;
   readonly logLevel: string;
   /** Allowed CORS origins; ['*'] means any. */
   readonly corsOrigins: readonly string[];
@@ -134,6 +137,9 @@ export function loadConfig(env: Env = process.env): Config {
     // The demo accounts come with the embedded database; a real PostgreSQL gets them only when asked.
     demo: flag('THALAMUS_DEMO', merged.THALAMUS_DEMO) ?? dbUrl === null,
     bodyLimit: integer('THALAMUS_BODY_LIMIT', merged.THALAMUS_BODY_LIMIT, 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    // Two per core: more connections than the cores can run only make PostgreSQL switch between them
+    // (measured: one worker's person reads went from about 5,100/s with 10 to 6,600/s with 4, on 2 cores).
+    dbPoolSize: integer('THALAMUS_DB_POOL_SIZE', merged.THALAMUS_DB_POOL_SIZE, Math.max(4, 2 * availableParallelism()), 1, 1000),
     logLevel,
     corsOrigins: Object.freeze((merged.THALAMUS_CORS_ORIGINS || '*').split(',').map((o) => o.trim()).filter(Boolean)),
     tlsCert,

@@ -133,6 +133,6 @@ export async function openPglite(dataDir: string, options: { loadDataDir?: Blob 
   };
 }
 
-export async function openDb(config: { databaseUrl: string | null; dataDir: string }): Promise<Db> {
-  return config.databaseUrl ? openPg(config.databaseUrl) : openPglite(config.dataDir);
+export async function openDb(config: { databaseUrl: string | null; dataDir: string; dbPoolSize?: number }): Promise<Db> {
+  return config.databaseUrl ? openPg(config.databaseUrl, { max: config.dbPoolSize }) : openPglite(config.dataDir);
 }

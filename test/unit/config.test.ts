@@ -1,5 +1,6 @@
 // loadConfig: defaults, every variable, the POSTGRESQL_URI alias, the demo default, and each invalid value.
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ const pick = (c: Config) => ({
   roles: [...c.roles.keys()],
   demo: c.demo,
   bodyLimit: c.bodyLimit,
+  dbPoolSize: c.dbPoolSize,
   logLevel: c.logLevel,
 });
 
@@ -35,6 +37,7 @@ test('an empty environment gives the documented defaults', () => {
     roles: ['end_user', 'health_professional', 'root'],
     demo: true,
     bodyLimit: 8 * 1024 * 1024,
+    dbPoolSize: Math.max(4, 2 * availableParallelism()),
     logLevel: 'info',
   });
 });
@@ -48,6 +51,7 @@ test('every variable is read', () => {
     THALAMUS_ROLES: customRoles,
     THALAMUS_DEMO: 'yes',
     THALAMUS_BODY_LIMIT: '1048576',
+    THALAMUS_DB_POOL_SIZE: '16',
     THALAMUS_LOG_LEVEL: 'WARN',
   });
   assert.deepEqual(pick(config), {
@@ -59,6 +63,7 @@ test('every variable is read', () => {
     roles: ['clerk'],
     demo: true,
     bodyLimit: 1048576,
+    dbPoolSize: 16,
     logLevel: 'warn',
   });
 });
@@ -84,6 +89,7 @@ const invalid: [string, Record<string, string>][] = [
   ['THALAMUS_PORT', { THALAMUS_PORT: 'http' }],
   ['THALAMUS_PORT', { THALAMUS_PORT: '80.5' }],
   ['THALAMUS_BODY_LIMIT', { THALAMUS_BODY_LIMIT: '-1' }],
+  ['THALAMUS_DB_POOL_SIZE', { THALAMUS_DB_POOL_SIZE: '0' }],
   ['THALAMUS_DATABASE_URL', { THALAMUS_DATABASE_URL: 'not a url' }],
   ['THALAMUS_DATABASE_URL', { THALAMUS_DATABASE_URL: 'mysql://u@h/db' }],
   ['POSTGRESQL_URI', { POSTGRESQL_URI: 'localhost:5432' }],
