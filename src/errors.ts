@@ -33,8 +33,4 @@ export const unauthorized = (message = 'Unauthorized Access', realm = 'Thalamus'
   new AppError(401, message, { 'WWW-Authenticate': `Basic realm="${realm}", charset="UTF-8"` });
 export const forbidden = (message = 'Not permitted') => new AppError(403, message);
 export const notFound = (message = 'Not found') => new AppError(404, message);
-export const conflict = (message: string) => new AppError(409, message);
 export const unprocessable = (message: string) => new AppError(422, message);
-export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
-  new AppError(429, message, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
-export const unavailable = (message = 'The database is unavailable') => new AppError(503, message);
