@@ -14,11 +14,13 @@ import personalDocsRoutes from './resources/personal-docs.ts';
 import domiciliaryUnitRoutes from './resources/domiciliary-units.ts';
 import institutionRoutes from './resources/institutions.ts';
 import webPages from './web/pages.ts';
+import { BookCache } from './resources/book-cache.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: Db;
     config: Config;
+    bookCache: BookCache;
   }
 }
 
@@ -42,6 +44,7 @@ export async function buildApp({ config, db, logger, https }: BuildOptions): Pro
 
   app.decorate('db', db);
   app.decorate('config', config);
+  app.decorate('bookCache', new BookCache(config.bookCacheMb * 1024 * 1024));
   if (https) {
     // Served over TLS ourselves: browsers keep to https from then on (RFC 6797).
     app.addHook('onSend', async (_request, reply, payload) => {

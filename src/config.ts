@@ -20,6 +20,8 @@ export interface Config {
   readonly bodyLimit: number;
   /** PostgreSQL connections per server process. */
   readonly dbPoolSize: number;
+  /** Memory for rendered Books of Life, in MiB; 0 turns the book cache off. */
+  readonly bookCacheMb: number;
   readonly logLevel: string;
   /** Allowed CORS origins; ['*'] means any. */
   readonly corsOrigins: readonly string[];
@@ -140,6 +142,7 @@ export function loadConfig(env: Env = process.env): Config {
     // Two per core: more connections than the cores can run only make PostgreSQL switch between them
     // (measured: one worker's person reads went from about 5,100/s with 10 to 6,600/s with 4, on 2 cores).
     dbPoolSize: integer('THALAMUS_DB_POOL_SIZE', merged.THALAMUS_DB_POOL_SIZE, Math.max(4, 2 * availableParallelism()), 1, 1000),
+    bookCacheMb: integer('THALAMUS_BOOK_CACHE_MB', merged.THALAMUS_BOOK_CACHE_MB, 32, 0, 64 * 1024),
     logLevel,
     corsOrigins: Object.freeze((merged.THALAMUS_CORS_ORIGINS || '*').split(',').map((o) => o.trim()).filter(Boolean)),
     tlsCert,

@@ -26,6 +26,8 @@ declare module 'fastify' {
     endpoint?: string;
     /** Load the person the URL names together with the caller, in the same query. */
     loadsSubject?: boolean;
+    /** Also read the version of that person's Book of Life in that query (for the book cache). */
+    loadsBookVersion?: boolean;
   }
   interface FastifyRequest {
     caller: Caller | null;
@@ -72,11 +74,12 @@ export async function authenticate(
   cache: CredentialCache,
   header: string | undefined,
   subjectId?: string,
+  bookVersions = false,
 ): Promise<{ caller: Caller; subject?: PersonRow | null } | null> {
   const creds = parseBasic(header);
   if (!creds) return null;
   const wanted = subjectId === undefined || subjectId === creds.id ? [creds.id] : [creds.id, subjectId];
-  const rows = await getPeople(db, wanted);
+  const rows = await getPeople(db, wanted, { bookVersions });
   const person = rows.find((r) => r.id === creds.id);
   const data = person?.data;
   const hash = data?.password;
@@ -113,8 +116,9 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions) {
     const endpoint = request.routeOptions.config.endpoint;
     if (!endpoint) return;
     const personId = (request.params as Record<string, string> | undefined)?.person_id;
-    const subjectId = request.routeOptions.config.loadsSubject ? personId : undefined;
-    const found = await authenticate(options.db, cache, request.headers.authorization, subjectId);
+    const { loadsSubject, loadsBookVersion } = request.routeOptions.config;
+    const subjectId = loadsSubject || loadsBookVersion ? personId : undefined;
+    const found = await authenticate(options.db, cache, request.headers.authorization, subjectId, loadsBookVersion);
     if (!found) throw unauthorized();
     const { caller } = found;
     caller.global = isGlobal(options.roles, caller.roles);

@@ -10,6 +10,12 @@ export interface JsonRow {
 /** Reads up to `limit` rows with a key greater than `after` (null: from the start), in key order. */
 export type FetchRows = (after: string | null, limit: number) => Promise<JsonRow[]>;
 
+/** Where a whole collection's rendering may be kept and found again (the book cache). */
+export interface CachedBody {
+  get(): string | undefined;
+  put(body: string): void;
+}
+
 /** Rows read per round trip while streaming a whole collection: memory stays constant. */
 export const STREAM_BATCH = 500;
 
@@ -51,13 +57,25 @@ async function* streamRows(fetch: FetchRows, firstBatch: JsonRow[]): AsyncGenera
  * reference's full list, for any size); with `limit` one page is sent, and a `Link: rel="next"`
  * header (RFC 8288) when the page was full, so a client can walk a national index.
  */
-export async function sendCollection(request: FastifyRequest, reply: FastifyReply, fetch: FetchRows): Promise<FastifyReply> {
+export async function sendCollection(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  fetch: FetchRows,
+  cached?: CachedBody,
+): Promise<FastifyReply> {
   const { limit, after } = request.query as PageQuery;
   reply.type('application/json; charset=utf-8');
   if (limit === undefined) {
+    const whole = after === undefined ? cached : undefined;
+    const hit = whole?.get();
+    if (hit !== undefined) return reply.send(hit);
     // The first batch is read before the status goes out, so a database failure is still a clean 503.
     const firstBatch = await fetch(after ?? null, STREAM_BATCH);
-    if (firstBatch.length < STREAM_BATCH) return reply.send(firstBatch.length === 0 ? '[]' : `[${wrapped(firstBatch)}]`);
+    if (firstBatch.length < STREAM_BATCH) {
+      const body = firstBatch.length === 0 ? '[]' : `[${wrapped(firstBatch)}]`;
+      whole?.put(body);
+      return reply.send(body);
+    }
     return reply.send(Readable.from(streamRows(fetch, firstBatch)));
   }
   const rows = await fetch(after ?? null, limit);

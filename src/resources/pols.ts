@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { jsonObject } from '../body.ts';
 import { notFound, unprocessable } from '../errors.ts';
 import { countPageDocuments, deletePage, getPageJson, insertPage, listPagesJson, lockPage, mergePage, replacePage } from '../store/pols.ts';
-import { pageQuerySchema, sendCollection } from './collections.ts';
+import type { BookView } from './book-cache.ts';
+import { pageQuerySchema, sendCollection, type CachedBody } from './collections.ts';
 import { personParams, writeResponse } from './people.ts';
 
 type BookRequest = FastifyRequest<{ Params: { person_id: string } }>;
@@ -21,17 +22,31 @@ function checkBook(body: Record<string, unknown>, book: string): void {
 }
 
 export default async function polsRoutes(app: FastifyInstance) {
-  const book = { config: { endpoint: 'book' }, schema: { params: personParams, querystring: pageQuerySchema } };
+  // The book's version comes with the caller's credentials, in one query (auth/plugin.ts).
+  const book = { config: { endpoint: 'book', loadsBookVersion: true }, schema: { params: personParams, querystring: pageQuerySchema } };
+
+  /** The cache slot for this request's book at the version read with the credentials; none before any page. */
+  function cachedBook(request: BookRequest, view: BookView): CachedBody | undefined {
+    const version = request.subject?.book_version;
+    if (!version) return undefined;
+    const id = request.params.person_id;
+    return { get: () => app.bookCache.get(id, view, version), put: (body) => app.bookCache.set(id, view, version, body) };
+  }
   const pageWrite = { config: { endpoint: 'page' }, schema: { params: pageParams, response: writeResponse } };
 
   // /events is the older documentation's name for the whole Book of Life.
   for (const path of ['/pols/:person_id', '/events/:person_id']) {
     app.get(path, book, (request: BookRequest, reply) =>
-      sendCollection(request, reply, (after, limit) => listPagesJson(app.db, request.params.person_id, after, limit)),
+      sendCollection(request, reply, (after, limit) => listPagesJson(app.db, request.params.person_id, after, limit), cachedBook(request, 'book')),
     );
   }
   app.get('/encounters/:person_id', book, (request: BookRequest, reply) =>
-    sendCollection(request, reply, (after, limit) => listPagesJson(app.db, request.params.person_id, after, limit, { encountersOnly: true })),
+    sendCollection(
+      request,
+      reply,
+      (after, limit) => listPagesJson(app.db, request.params.person_id, after, limit, { encountersOnly: true }),
+      cachedBook(request, 'encounters'),
+    ),
   );
 
   // Fetched by page id AND book: someone else's page is not found through your own URL (CONTRACT.md fix).

@@ -5,6 +5,8 @@ export type PersonData = Record<string, unknown>;
 export interface PersonRow {
   id: string;
   data: PersonData;
+  /** The version of the person's Book of Life (migration 003), when it was asked for; null before any page. */
+  book_version?: string | null;
 }
 
 export async function getPerson(q: Queryable, id: string): Promise<PersonRow | null> {
@@ -12,8 +14,19 @@ export async function getPerson(q: Queryable, id: string): Promise<PersonRow | n
   return rows[0] ?? null;
 }
 
-/** The people among `ids` (one round trip for the caller and the person a route names). */
-export async function getPeople(q: Queryable, ids: readonly string[]): Promise<PersonRow[]> {
+const WITH_BOOK_VERSION =
+  'SELECT p.id, p.data, v.version::text AS book_version FROM people p LEFT JOIN book_versions v ON v.book = p.id';
+
+/**
+ * The people among `ids` (one round trip for the caller and the person a route names),
+ * optionally with the version of each one's Book of Life, read in the same snapshot.
+ */
+export async function getPeople(q: Queryable, ids: readonly string[], options: { bookVersions?: boolean } = {}): Promise<PersonRow[]> {
+  if (options.bookVersions) {
+    return ids.length === 1
+      ? q.query<PersonRow>(`${WITH_BOOK_VERSION} WHERE p.id = $1`, [ids[0]])
+      : q.query<PersonRow>(`${WITH_BOOK_VERSION} WHERE p.id = ANY($1::varchar[])`, [ids]);
+  }
   return ids.length === 1
     ? q.query<PersonRow>('SELECT id, data FROM people WHERE id = $1', [ids[0]])
     : q.query<PersonRow>('SELECT id, data FROM people WHERE id = ANY($1::varchar[])', [ids]);

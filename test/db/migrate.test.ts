@@ -78,6 +78,18 @@ eachBackend('migrations', (backend) => {
       assert.equal(row.password, PYTHON_HASH);
       assert.equal(await verifyPassword('gnusolidario', row.password), true);
     });
+
+    test('every book that already had pages gets a version, and a later page bumps it', async () => {
+      const versions = async () => db.query<{ book: string; version: string }>('SELECT book, version::text AS version FROM book_versions ORDER BY book');
+      const [adopted] = await versions();
+      assert.equal(adopted.book, 'ESPGNU777ORG');
+      assert.equal((await versions()).length, 1);
+      await db.query('INSERT INTO pols VALUES ($1, $2, $3::jsonb)', ['page-2', 'ESPGNU777ORG', '{"id":"page-2"}']);
+      const [bumped] = await versions();
+      assert.ok(BigInt(bumped.version) > BigInt(adopted.version), `${bumped.version} after ${adopted.version}`);
+      await db.query("DELETE FROM pols WHERE id = 'page-2'");
+      assert.ok(BigInt((await versions())[0].version) > BigInt(bumped.version));
+    });
   });
 });
 

@@ -24,6 +24,7 @@ const pick = (c: Config) => ({
   demo: c.demo,
   bodyLimit: c.bodyLimit,
   dbPoolSize: c.dbPoolSize,
+  bookCacheMb: c.bookCacheMb,
   logLevel: c.logLevel,
 });
 
@@ -38,6 +39,7 @@ test('an empty environment gives the documented defaults', () => {
     demo: true,
     bodyLimit: 8 * 1024 * 1024,
     dbPoolSize: Math.max(4, 2 * availableParallelism()),
+    bookCacheMb: 32,
     logLevel: 'info',
   });
 });
@@ -52,6 +54,7 @@ test('every variable is read', () => {
     THALAMUS_DEMO: 'yes',
     THALAMUS_BODY_LIMIT: '1048576',
     THALAMUS_DB_POOL_SIZE: '16',
+    THALAMUS_BOOK_CACHE_MB: '0',
     THALAMUS_LOG_LEVEL: 'WARN',
   });
   assert.deepEqual(pick(config), {
@@ -64,6 +67,7 @@ test('every variable is read', () => {
     demo: true,
     bodyLimit: 1048576,
     dbPoolSize: 16,
+    bookCacheMb: 0,
     logLevel: 'warn',
   });
 });
@@ -90,6 +94,7 @@ const invalid: [string, Record<string, string>][] = [
   ['THALAMUS_PORT', { THALAMUS_PORT: '80.5' }],
   ['THALAMUS_BODY_LIMIT', { THALAMUS_BODY_LIMIT: '-1' }],
   ['THALAMUS_DB_POOL_SIZE', { THALAMUS_DB_POOL_SIZE: '0' }],
+  ['THALAMUS_BOOK_CACHE_MB', { THALAMUS_BOOK_CACHE_MB: '-1' }],
   ['THALAMUS_DATABASE_URL', { THALAMUS_DATABASE_URL: 'not a url' }],
   ['THALAMUS_DATABASE_URL', { THALAMUS_DATABASE_URL: 'mysql://u@h/db' }],
   ['POSTGRESQL_URI', { POSTGRESQL_URI: 'localhost:5432' }],
