@@ -1,6 +1,7 @@
 // Load generation: autocannon runs summarised, a route probe, and a streaming download meter for big lists.
 import { request } from 'node:http';
 import autocannon from 'autocannon';
+import type { CpuProbe, CpuUse } from './cpu.ts';
 
 export interface LoadSummary {
   requestsPerSec: number;
@@ -11,6 +12,8 @@ export interface LoadSummary {
   non2xx: number;
   errors: number;
   statusCodes: Record<string, number>;
+  /** CPU per request while it ran, when a probe was given. */
+  cpu?: CpuUse | null;
 }
 
 export type LoadOptions = Omit<autocannon.Options, 'url'> & { url: string };
@@ -30,9 +33,11 @@ function summarise(result: autocannon.Result): LoadSummary {
 }
 
 /** One autocannon run after a short unrecorded warm-up (JIT, connection pools, caches). */
-export async function measure(options: LoadOptions, warmupSec = 1): Promise<LoadSummary> {
+export async function measure(options: LoadOptions, warmupSec = 1, cpu?: CpuProbe): Promise<LoadSummary> {
   if (warmupSec > 0) await autocannon({ ...options, duration: warmupSec });
-  return summarise(await autocannon(options));
+  cpu?.start();
+  const summary = summarise(await autocannon(options));
+  return cpu ? { ...summary, cpu: cpu.stop(summary.total) } : summary;
 }
 
 /** Starts a run in the background (for the wrong-password flood that runs alongside another). */

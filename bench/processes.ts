@@ -73,9 +73,9 @@ export async function startHello(): Promise<ServerProcess> {
 }
 
 /** Thalamus as an operator runs it; `databaseEnv` names the database (URL or data directory). */
-export async function startThalamus(databaseEnv: Record<string, string>, workers = 1): Promise<ServerProcess> {
+export async function startThalamus(databaseEnv: Record<string, string>, workers = 1, settings: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();
-  const env = { ...databaseEnv, THALAMUS_PORT: String(port), THALAMUS_HOST: '127.0.0.1', THALAMUS_LOG_LEVEL: 'warn', THALAMUS_DEMO: 'false' };
+  const env = { ...databaseEnv, ...settings, THALAMUS_PORT: String(port), THALAMUS_HOST: '127.0.0.1', THALAMUS_LOG_LEVEL: 'warn', THALAMUS_DEMO: 'false' };
   const args = [join(PROJECT_ROOT, 'bin/thalamus.js'), 'serve', '--workers', String(workers)];
   return launch(args, env, port, '/readyz');
 }

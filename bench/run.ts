@@ -4,14 +4,15 @@ import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
 import { createBenchDatabase, type BenchDatabase } from './database.ts';
+import { CpuProbe } from './cpu.ts';
 import { startHello, startThalamus, type ServerProcess } from './processes.ts';
 import { RESULTS_PATH, cpuModel, renderTable, writeResults } from './report.ts';
 import * as scenarios from './scenarios.ts';
 import type { Row, RunOptions } from './scenarios.ts';
 
-const ALL = ['hello', 'person', 'book', 'write', 'flood', 'workers', 'list'];
+const ALL = ['hello', 'person', 'book', 'book-uncached', 'flood', 'workers', 'write', 'list'];
 const USAGE = `usage: npm run bench -- [--duration 8] [--connections 50] [--only ${ALL.join(',')}]
-  [--list-connections 2] [--list-people 100000] [--workers 2]
+  [--list-connections 2] [--list-people 100000] [--workers 2] [--rounds 3]
 PostgreSQL when THALAMUS_BENCH_DATABASE_URL is set (the run creates and drops ${'thalamus_bench'}), else PGlite.`;
 
 const { values } = parseArgs({
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     'list-connections': { type: 'string', default: '2' },
     'list-people': { type: 'string', default: '100000' },
     workers: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -52,6 +54,11 @@ const options: RunOptions = {
 };
 const listPeople = positive('list-people', values['list-people']);
 const workers = positive('workers', values.workers);
+const rounds = positive('rounds', values.rounds);
+// PostgreSQL's CPU is counted only when it runs on this machine.
+const benchUrl = process.env.THALAMUS_BENCH_DATABASE_URL;
+const localPostgres = Boolean(benchUrl) && ['127.0.0.1', 'localhost', '[::1]', ''].includes(new URL(benchUrl!).hostname);
+const probed = (server: ServerProcess): RunOptions => ({ ...options, cpu: new CpuProbe(server.pid, localPostgres) });
 
 const rows: Row[] = [];
 const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -61,14 +68,48 @@ async function scenario(key: string, run: () => Promise<Row>): Promise<void> {
   rows.push(await run());
 }
 
-/** Runs fn against a Thalamus started for it, and always stops that server. */
-async function withThalamus(db: BenchDatabase, workerCount: number, fn: (server: ServerProcess) => Promise<void>): Promise<void> {
-  const server = await startThalamus(db.env, workerCount);
+/** Runs fn against a Thalamus started for it (with extra settings), and always stops that server. */
+async function withThalamus(
+  db: BenchDatabase,
+  workerCount: number,
+  fn: (server: ServerProcess) => Promise<void>,
+  settings: Record<string, string> = {},
+): Promise<void> {
+  const server = await startThalamus(db.env, workerCount, settings);
   try {
     await fn(server);
   } finally {
     await server.stop();
   }
+}
+
+/**
+ * Person reads with one worker and with `workers`, in alternating runs on fresh servers, so
+ * drift on a shared machine weighs on both alike. Reports the lower of the multi-worker runs.
+ */
+async function compareWorkers(db: BenchDatabase, scenarioName: string): Promise<Row> {
+  const one: Row[] = [];
+  const many: Row[] = [];
+  for (let round = 0; round < rounds; round++) {
+    await withThalamus(db, 1, async (server) => void one.push(await scenarios.personRead(server.url, probed(server), 'workers-1', 'one worker')));
+    await withThalamus(db, workers, async (server) => void many.push(await scenarios.personRead(server.url, probed(server), 'workers', scenarioName)));
+  }
+  const rates = (list: Row[]) => list.map((r) => r.requestsPerSec ?? 0);
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  const skipped = [...one, ...many].find((r) => r.skipped);
+  if (skipped) return skipped;
+  const reported = [...many].sort((a, b) => (a.requestsPerSec ?? 0) - (b.requestsPerSec ?? 0))[Math.floor((many.length - 1) / 2)];
+  const gain = (median(rates(many)) / median(rates(one)) - 1) * 100;
+  const comparison = `alternating runs: 1 worker ${rates(one).join(', ')} req/s; ${workers} workers ${rates(many).join(', ')} req/s (median ${gain >= 0 ? '+' : ''}${gain.toFixed(0)}%)`;
+  return {
+    ...reported,
+    note: [comparison, reported.note].filter(Boolean).join('; '),
+    detail: { ...reported.detail, oneWorker: one.map((r) => r.detail), workers: many.map((r) => r.detail), medianGainPercent: Math.round(gain) },
+  };
 }
 
 // Measure what production runs: the compiled JavaScript (bin/thalamus.js picks dist/ when it is fresh).
@@ -84,24 +125,35 @@ try {
   if (only.has('hello')) {
     const helloServer = await startHello();
     try {
-      await scenario('hello', () => scenarios.hello(helloServer.url, options));
+      await scenario('hello', () => scenarios.hello(helloServer.url, probed(helloServer)));
     } finally {
       await helloServer.stop();
     }
   }
-  if (['person', 'book', 'write', 'flood'].some((k) => only.has(k))) {
+  if (['person', 'book', 'flood'].some((k) => only.has(k))) {
     await withThalamus(db, 1, async (server) => {
-      await scenario('person', () => scenarios.personRead(server.url, options));
-      await scenario('book', () => scenarios.bookRead(server.url, options));
-      await scenario('write', () => scenarios.pageWrite(server.url, options));
+      await scenario('person', () => scenarios.personRead(server.url, probed(server)));
+      await scenario('book', () => scenarios.bookRead(server.url, probed(server)));
       const baseline = rows.find((r) => r.key === 'person')?.p99Ms;
-      await scenario('flood', () => scenarios.personReadUnderFlood(server.url, options, baseline));
+      await scenario('flood', () => scenarios.personReadUnderFlood(server.url, probed(server), baseline));
     });
+  }
+  if (only.has('book-uncached')) {
+    await withThalamus(
+      db,
+      1,
+      (server) => scenario('book-uncached', () => scenarios.bookRead(server.url, probed(server), 'book-uncached', 'book read, cache off')),
+      { THALAMUS_BOOK_CACHE_MB: '0' },
+    );
   }
   if (only.has('workers')) {
     const scenarioName = `person read, --workers ${workers}`;
     if (db.backend === 'pglite') rows.push({ key: 'workers', scenario: scenarioName, skipped: 'needs PostgreSQL (THALAMUS_BENCH_DATABASE_URL)' });
-    else await withThalamus(db, workers, (server) => scenario('workers', () => scenarios.personRead(server.url, options, 'workers', scenarioName)));
+    else await scenario('workers', () => compareWorkers(db, scenarioName));
+  }
+  // Writes last but the list: the pages they add must not weigh on the read scenarios.
+  if (only.has('write')) {
+    await withThalamus(db, 1, (server) => scenario('write', () => scenarios.pageWrite(server.url, probed(server))));
   }
   if (only.has('list')) {
     say(`growing the people table to ${listPeople} ...`);
@@ -117,7 +169,7 @@ try {
   await db.dispose();
 }
 
-const settings = { backend: db.backend, durationSec: options.durationSec, connections: options.connections, workers };
+const settings = { backend: db.backend, durationSec: options.durationSec, connections: options.connections, workers, rounds };
 console.log(`\nThalamus benchmark, ${new Date().toISOString().slice(0, 10)}, ${db.backend}, ${availableParallelism()} cores (${cpuModel()}), ${options.connections} connections, ${options.durationSec} s each\n`);
 console.log(renderTable(rows));
 writeResults(rows, settings);

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type autocannon from 'autocannon';
 import { benchPersonId } from '../src/store/bench-seed.ts';
 import { LISTER, PASSWORD, READER } from './database.ts';
+import type { CpuProbe } from './cpu.ts';
 import { background, measure, probe, streamLists, type LoadSummary } from './load.ts';
 
 export interface Row {
@@ -22,6 +23,8 @@ export interface RunOptions {
   connections: number;
   listConnections: number;
   people: number;
+  /** Counts the server's and PostgreSQL's CPU during each measured run. */
+  cpu?: CpuProbe;
 }
 
 const basic = (id: string, password: string) => `Basic ${Buffer.from(`${id}:${password}`).toString('base64')}`;
@@ -29,13 +32,16 @@ const asReader = { authorization: basic(READER, PASSWORD) };
 
 function row(key: string, scenario: string, s: LoadSummary, note = ''): Row {
   const refused = s.non2xx + s.errors > 0 ? `${s.non2xx} non-2xx, ${s.errors} errors ${JSON.stringify(s.statusCodes)}` : '';
+  const cpu = s.cpu
+    ? `CPU per request: server ${s.cpu.serverUsPerRequest} µs${s.cpu.postgresUsPerRequest === null ? '' : `, PostgreSQL ${s.cpu.postgresUsPerRequest} µs`}`
+    : '';
   return {
     key,
     scenario,
     requestsPerSec: s.requestsPerSec,
     p50Ms: s.p50Ms,
     p99Ms: s.p99Ms,
-    note: [note, refused].filter(Boolean).join('; '),
+    note: [note, cpu, refused].filter(Boolean).join('; '),
     detail: { ...s },
   };
 }
@@ -49,21 +55,21 @@ async function skipUnlessOk(key: string, scenario: string, url: string, init: Re
 const base = (o: RunOptions, url: string): autocannon.Options => ({ url, connections: o.connections, duration: o.durationSec });
 
 export async function hello(url: string, o: RunOptions): Promise<Row> {
-  return row('hello', 'bare node:http hello', await measure(base(o, url)));
+  return row('hello', 'bare node:http hello', await measure(base(o, url), 1, o.cpu));
 }
 
 export async function personRead(url: string, o: RunOptions, key = 'person', scenario = 'person read (self, Basic)'): Promise<Row> {
   const target = `${url}/people/${READER}`;
   const skip = await skipUnlessOk(key, scenario, target, { headers: asReader });
   if (skip) return skip;
-  return row(key, scenario, await measure({ ...base(o, target), headers: asReader }));
+  return row(key, scenario, await measure({ ...base(o, target), headers: asReader }, 1, o.cpu));
 }
 
-export async function bookRead(url: string, o: RunOptions): Promise<Row> {
+export async function bookRead(url: string, o: RunOptions, key = 'book', scenario = 'book read (50 pages)'): Promise<Row> {
   const target = `${url}/pols/${READER}`;
-  const skip = await skipUnlessOk('book', 'book read (50 pages)', target, { headers: asReader });
+  const skip = await skipUnlessOk(key, scenario, target, { headers: asReader });
   if (skip) return skip;
-  return row('book', 'book read (50 pages)', await measure({ ...base(o, target), headers: asReader }));
+  return row(key, scenario, await measure({ ...base(o, target), headers: asReader }, 1, o.cpu));
 }
 
 /** A page as HMIS nodes send it: JSON with no Content-Type, `id` repeating the URL's page id. */
@@ -92,7 +98,7 @@ export async function pageWrite(url: string, o: RunOptions): Promise<Row> {
     const id = randomUUID();
     return { ...req, method: 'POST', path: `/pols/${READER}/${id}`, body: pageBody(id) };
   };
-  return row('write', 'page write (POST)', await measure({ ...base(o, url), headers: asReader, requests: [{ setupRequest }] }));
+  return row('write', 'page write (POST)', await measure({ ...base(o, url), headers: asReader, requests: [{ setupRequest }] }, 1, o.cpu));
 }
 
 /** Person reads while wrong passwords for ever other accounts arrive at `rate` per second alongside. */
@@ -107,7 +113,7 @@ export async function personReadUnderFlood(url: string, o: RunOptions, baselineP
     return { ...req, headers: { ...req.headers, authorization: basic(benchPersonId(next), 'wrong-password') } };
   };
   const flood = background({ url: target, connections: rate, overallRate: rate, duration: o.durationSec, requests: [{ setupRequest }] });
-  const reads = await measure({ ...base(o, target), headers: asReader }, 0);
+  const reads = await measure({ ...base(o, target), headers: asReader }, 0, o.cpu);
   const wrong = await flood;
   const factor = baselineP99 ? `p99 ${(reads.p99Ms / baselineP99).toFixed(2)}x of plain person read` : '';
   const r = row('flood', scenario, reads, factor);
