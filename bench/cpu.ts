@@ -36,7 +36,12 @@ function snapshot(rootPid: number): { server: number; postgres: number } | null 
   // Workers are children of the primary; a few passes reach every descendant.
   for (let grew = true; grew; ) {
     grew = false;
-    for (const s of stats) if (tree.has(s.ppid) && !tree.has(s.pid)) tree.add(s.pid), (grew = true);
+    for (const s of stats) {
+      if (tree.has(s.ppid) && !tree.has(s.pid)) {
+        tree.add(s.pid);
+        grew = true;
+      }
+    }
   }
   let server = 0;
   let postgres = 0;
