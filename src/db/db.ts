@@ -38,6 +38,36 @@ export function isUnavailable(err: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end|PGlite is closed/i.test(msg);
 }
 
+/**
+ * Counts the work under way, so that closing waits for it: at shutdown a request whose client
+ * already hung up is still running its handler, and its next query must not find the pool gone.
+ * Closing waits until nothing has run for `QUIET_MS` (a handler between two queries is busy
+ * for well under that), and never longer than `MAX_WAIT_MS`.
+ */
+const QUIET_MS = 100;
+const MAX_WAIT_MS = 5000;
+function activity() {
+  let active = 0;
+  let lastEnded = 0;
+  return {
+    async track<T>(work: () => Promise<T>): Promise<T> {
+      active++;
+      try {
+        return await work();
+      } finally {
+        active--;
+        lastEnded = Date.now();
+      }
+    },
+    async settled(): Promise<void> {
+      const deadline = Date.now() + MAX_WAIT_MS;
+      while (Date.now() < deadline && (active > 0 || Date.now() - lastEnded < QUIET_MS)) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+  };
+}
+
 /** Distinct statements kept prepared; SQL text built at run time beyond this many runs unprepared. */
 const MAX_PREPARED_STATEMENTS = 500;
 
@@ -72,62 +102,71 @@ export function openPg(url: string, options: PgOptions = {}): Db {
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
   const nameOf = options.prepare !== false ? statementNames(MAX_PREPARED_STATEMENTS) : () => undefined;
+  const work = activity();
   const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
-    async query<T>(sql: string, params: readonly unknown[] = []) {
-      const res = await client.query({ name: nameOf(sql), text: sql, values: params as unknown[] });
-      return res.rows as T[];
-    },
-    async exec(sql: string) {
-      await client.query(sql);
-    },
+    query: <T>(sql: string, params: readonly unknown[] = []) =>
+      work.track(async () => {
+        const res = await client.query({ name: nameOf(sql), text: sql, values: params as unknown[] });
+        return res.rows as T[];
+      }),
+    exec: (sql: string) => work.track(async () => void (await client.query(sql))),
   });
   const base = wrap(pool);
   let ended = false;
   return {
     kind: 'pg',
     ...base,
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await fn(wrap(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
+    transaction: <T>(fn: (tx: Queryable) => Promise<T>) => work.track(() => inTransaction(pool, fn, wrap)),
     async close() {
       if (ended) return;
       ended = true;
+      await work.settled();
       await pool.end();
     },
   };
 }
 
+/** Runs fn on one pooled connection inside BEGIN ... COMMIT, rolled back if it throws. */
+async function inTransaction<T>(pool: pg.Pool, fn: (tx: Queryable) => Promise<T>, wrap: (client: pg.PoolClient) => Queryable): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(wrap(client));
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
 /** The embedded database: a directory path, `memory://`, or a dumped data directory to start from. */
 export async function openPglite(dataDir: string, options: { loadDataDir?: Blob } = {}): Promise<Db & { pglite: PGlite }> {
   const db = await PGlite.create(dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+  const work = activity();
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
-    async query<T>(sql: string, params: readonly unknown[] = []) {
-      if (db.closed) throw new DbUnavailableError('PGlite is closed');
-      const res = await q.query<T>(sql, params as unknown[]);
-      return res.rows;
-    },
-    async exec(sql: string) {
-      if (db.closed) throw new DbUnavailableError('PGlite is closed');
-      await q.exec(sql);
-    },
+    query: <T>(sql: string, params: readonly unknown[] = []) =>
+      work.track(async () => {
+        if (db.closed) throw new DbUnavailableError('PGlite is closed');
+        const res = await q.query<T>(sql, params as unknown[]);
+        return res.rows;
+      }),
+    exec: (sql: string) =>
+      work.track(async () => {
+        if (db.closed) throw new DbUnavailableError('PGlite is closed');
+        await q.exec(sql);
+      }),
   });
   return {
     kind: 'pglite',
     pglite: db,
     ...wrap(db),
-    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    transaction: (fn) => work.track(() => db.transaction((tx) => fn(wrap(tx)))),
     async close() {
+      if (db.closed) return;
+      await work.settled();
       if (!db.closed) await db.close();
     },
   };

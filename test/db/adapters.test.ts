@@ -77,4 +77,15 @@ eachBackend('Db adapter', (backend) => {
     assert.ok(err instanceof Error);
     assert.ok(isUnavailable(err), String(err));
   });
+
+  test('close waits for work still under way: a query a handler sends just after close began still runs', async () => {
+    const other = await freshDb(backend);
+    await other.query('SELECT 1');
+    const closing = other.close();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.deepEqual(await other.query('SELECT 2 AS n'), [{ n: 2 }]);
+    await closing;
+    const err = await other.query('SELECT 3').catch((e: unknown) => e);
+    assert.ok(isUnavailable(err), String(err));
+  });
 });
