@@ -11,8 +11,12 @@ import { mergePerson } from '../src/store/people.ts';
 
 export const BENCH_DB_NAME = 'thalamus_bench';
 export const PASSWORD = 'bench-password-1';
-/** The person who reads themself and writes pages; person 0 is root, for the list. */
-export const READER = benchPersonId(1);
+/**
+ * The people who read themselves and their books (50 pages each), in turn, so that no
+ * scenario is one account's; the first also writes pages. Person 0 is root, for the list.
+ */
+export const READERS = Array.from({ length: 10 }, (_, i) => benchPersonId(i + 1));
+export const READER = READERS[0];
 export const LISTER = benchPersonId(0);
 
 export interface BenchDatabase {
@@ -70,7 +74,13 @@ export async function createBenchDatabase(options: { people: number; pages: numb
     await migrate(db);
     await seedPeople(db, 0, options.people - 1, hash);
     await mergePerson(db, LISTER, { roles: ['root'] });
-    await seedPages(db, READER, options.readerPages, options.pages - options.readerPages, options.people - 1);
+    await seedPages(db, {
+      books: READERS,
+      perBook: options.readerPages,
+      spread: options.pages - options.readerPages * READERS.length,
+      spreadFrom: READERS.length + 1,
+      spreadTo: options.people - 1,
+    });
     await analyzeTables(db);
   });
   return {

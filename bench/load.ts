@@ -52,6 +52,19 @@ export async function probe(url: string, init: RequestInit = {}): Promise<number
   return res.status;
 }
 
+/** The status of one GET sent on a connection of its own (closed after it), as a new client's would be. */
+export function probeOnNewConnection(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 export interface StreamSummary {
   mbPerSec: number;
   lists: number;

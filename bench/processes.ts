@@ -8,6 +8,8 @@ import { PROJECT_ROOT } from '../src/config.ts';
 export interface ServerProcess {
   url: string;
   pid: number;
+  /** Worker processes serving (1 for a single process). */
+  workers: number;
   /** Peak resident memory of the process since it started (VmHWM), in MB; null off Linux. */
   peakRssMb(): number | null;
   rssMb(): number | null;
@@ -55,6 +57,7 @@ async function launch(args: string[], env: Record<string, string>, port: number,
   return {
     url,
     pid,
+    workers: 1,
     peakRssMb: () => statusField(pid, 'VmHWM'),
     rssMb: () => statusField(pid, 'VmRSS'),
     async stop() {
@@ -77,5 +80,5 @@ export async function startThalamus(databaseEnv: Record<string, string>, workers
   const port = await freePort();
   const env = { ...databaseEnv, ...settings, THALAMUS_PORT: String(port), THALAMUS_HOST: '127.0.0.1', THALAMUS_LOG_LEVEL: 'warn', THALAMUS_DEMO: 'false' };
   const args = [join(PROJECT_ROOT, 'bin/thalamus.js'), 'serve', '--workers', String(workers)];
-  return launch(args, env, port, '/readyz');
+  return { ...(await launch(args, env, port, '/readyz')), workers };
 }

@@ -58,7 +58,7 @@ const rounds = positive('rounds', values.rounds);
 // PostgreSQL's CPU is counted only when it runs on this machine.
 const benchUrl = process.env.THALAMUS_BENCH_DATABASE_URL;
 const localPostgres = Boolean(benchUrl) && ['127.0.0.1', 'localhost', '[::1]', ''].includes(new URL(benchUrl!).hostname);
-const probed = (server: ServerProcess): RunOptions => ({ ...options, cpu: new CpuProbe(server.pid, localPostgres) });
+const probed = (server: ServerProcess): RunOptions => ({ ...options, cpu: new CpuProbe(server.pid, localPostgres), workers: server.workers });
 
 const rows: Row[] = [];
 const say = (line: string) => process.stderr.write(`bench: ${line}\n`);

@@ -18,20 +18,21 @@ export function hashPassword(password: string, cost = BCRYPT_COST): Promise<stri
 }
 
 /**
+ * The hash to compare a password with: the stored one ($2y$ read as the identical $2b$), or
+ * the dummy hash when there is none or it is malformed (`real` false: the answer is no).
+ */
+export function comparableHash(stored: unknown): { hash: string; real: boolean } {
+  if (!isBcryptHash(stored)) return { hash: DUMMY_HASH, real: false };
+  // PHP's and Python's $2y$ is the same algorithm as $2b$; node's bcrypt only knows $2a$/$2b$.
+  return { hash: stored.startsWith('$2y$') ? `$2b$${stored.slice(4)}` : stored, real: true };
+}
+
+/**
  * True when password matches the stored hash. A missing or malformed hash still runs a
  * comparison (against the dummy hash) and answers false, so timing does not tell them apart.
  */
 export async function verifyPassword(password: string, stored: unknown): Promise<boolean> {
-  if (!isBcryptHash(stored)) {
-    await bcrypt.compare(password, DUMMY_HASH);
-    return false;
-  }
-  // PHP's and Python's $2y$ is the same algorithm as $2b$; node's bcrypt only knows $2a$/$2b$.
-  const hash = stored.startsWith('$2y$') ? `$2b$${stored.slice(4)}` : stored;
-  return bcrypt.compare(password, hash);
-}
-
-/** Spends one bcrypt comparison's time, for a caller that does not exist. */
-export async function dummyVerify(password: string): Promise<void> {
-  await bcrypt.compare(password, DUMMY_HASH);
+  const { hash, real } = comparableHash(stored);
+  const matches = await bcrypt.compare(password, hash);
+  return real && matches;
 }

@@ -1,15 +1,15 @@
 // Who is calling and may they: Basic authentication and roles.cfg authorization per route.
-import { availableParallelism } from 'node:os';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import pLimit from 'p-limit';
-import type { Db } from '../db/db.ts';
-import { AppError, forbidden, unauthorized } from '../errors.ts';
-import { getPeople, type PersonData, type PersonRow } from '../store/people.ts';
+import { forbidden, unauthorized } from '../errors.ts';
+import type { Queryable } from '../db/db.ts';
+import type { PersonData, PersonRow } from '../store/people.ts';
 import { can, isGlobal, type Roles } from './acl.ts';
 import { parseBasic } from './credentials.ts';
 import { CredentialCache } from './credential-cache.ts';
-import { dummyVerify, isBcryptHash, verifyPassword } from './passwords.ts';
+import { createPersonLoader, type PersonLoader } from './person-loader.ts';
+import { PasswordChecks } from './password-checks.ts';
+import { isBcryptHash } from './passwords.ts';
 
 export interface Caller {
   id: string;
@@ -26,8 +26,6 @@ declare module 'fastify' {
     endpoint?: string;
     /** Load the person the URL names together with the caller, in the same query. */
     loadsSubject?: boolean;
-    /** Also read the version of that person's Book of Life in that query (for the book cache). */
-    loadsBookVersion?: boolean;
   }
   interface FastifyRequest {
     caller: Caller | null;
@@ -36,32 +34,24 @@ declare module 'fastify' {
   }
 }
 
-/**
- * bcrypt checks running at once in this process. The others wait without using CPU, so a
- * flood of wrong passwords leaves a core to the requests the credential cache answers.
- */
-const bcryptSlots = pLimit(Math.max(1, availableParallelism() - 1));
-/** Checks allowed to wait; beyond that a check is refused at once instead of queued without bound. */
-const MAX_WAITING_CHECKS = 64;
-
-function limitedBcrypt<T>(check: () => Promise<T>): Promise<T> {
-  if (bcryptSlots.pendingCount >= MAX_WAITING_CHECKS) {
-    return Promise.reject(new AppError(503, 'Too many password checks under way; try again shortly', { 'Retry-After': '1' }));
-  }
-  return bcryptSlots(check);
-}
-
 /** Checks under way by credentials: a burst of requests with the same new credentials costs one bcrypt. */
 const checksUnderWay = new Map<string, Promise<boolean>>();
 
-function verifyOnce(id: string, password: string, hash: string): Promise<boolean> {
+function verifyOnce(checks: PasswordChecks, id: string, password: string, hash: string): Promise<boolean> {
   const key = `${id}\0${password}\0${hash}`;
   let check = checksUnderWay.get(key);
   if (!check) {
-    check = limitedBcrypt(() => verifyPassword(password, hash)).finally(() => checksUnderWay.delete(key));
+    check = checks.compare(password, hash).finally(() => checksUnderWay.delete(key));
     checksUnderWay.set(key, check);
   }
   return check;
+}
+
+/** What authenticating needs: the batched person lookups, the verified-credential cache, the bcrypt threads. */
+export interface Authenticator {
+  people: PersonLoader;
+  cache: CredentialCache;
+  checks: PasswordChecks;
 }
 
 /**
@@ -70,25 +60,23 @@ function verifyOnce(id: string, password: string, hash: string): Promise<boolean
  * after the same bcrypt work, so neither status nor timing tells which accounts exist.
  */
 export async function authenticate(
-  db: Db,
-  cache: CredentialCache,
+  { people, cache, checks }: Authenticator,
   header: string | undefined,
   subjectId?: string,
-  bookVersions = false,
 ): Promise<{ caller: Caller; subject?: PersonRow | null } | null> {
   const creds = parseBasic(header);
   if (!creds) return null;
   const wanted = subjectId === undefined || subjectId === creds.id ? [creds.id] : [creds.id, subjectId];
-  const rows = await getPeople(db, wanted, { bookVersions });
-  const person = rows.find((r) => r.id === creds.id);
+  const rows = await Promise.all(wanted.map((id) => people.load(id)));
+  const person = rows[0];
   const data = person?.data;
   const hash = data?.password;
   if (!data || !isBcryptHash(hash)) {
-    await limitedBcrypt(() => dummyVerify(creds.password));
+    await checks.compare(creds.password, null);
     return null;
   }
   if (!cache.has(creds.id, creds.password, hash)) {
-    if (!(await verifyOnce(creds.id, creds.password, hash))) return null;
+    if (!(await verifyOnce(checks, creds.id, creds.password, hash))) return null;
     cache.remember(creds.id, creds.password, hash);
   }
   // Checked after the password so a refusal costs the same as a wrong password.
@@ -97,17 +85,19 @@ export async function authenticate(
   if (roles.length === 0) return null;
   const caller = { id: creds.id, roles, data, global: false };
   if (subjectId === undefined) return { caller };
-  return { caller, subject: rows.find((r) => r.id === subjectId) ?? null };
+  return { caller, subject: rows[wanted.indexOf(subjectId)] ?? null };
 }
 
 export interface AuthOptions {
-  db: Db;
+  db: Queryable;
   roles: Roles;
   cache?: CredentialCache;
 }
 
 async function authPlugin(app: FastifyInstance, options: AuthOptions) {
   const cache = options.cache ?? new CredentialCache();
+  const auth: Authenticator = { people: createPersonLoader(options.db), cache, checks: new PasswordChecks() };
+  app.addHook('onClose', () => auth.checks.close());
   app.decorateRequest('caller', null);
   app.decorateRequest('subject', undefined);
   app.decorate('credentialCache', cache);
@@ -116,9 +106,8 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions) {
     const endpoint = request.routeOptions.config.endpoint;
     if (!endpoint) return;
     const personId = (request.params as Record<string, string> | undefined)?.person_id;
-    const { loadsSubject, loadsBookVersion } = request.routeOptions.config;
-    const subjectId = loadsSubject || loadsBookVersion ? personId : undefined;
-    const found = await authenticate(options.db, cache, request.headers.authorization, subjectId, loadsBookVersion);
+    const subjectId = request.routeOptions.config.loadsSubject ? personId : undefined;
+    const found = await authenticate(auth, request.headers.authorization, subjectId);
     if (!found) throw unauthorized();
     const { caller } = found;
     caller.global = isGlobal(options.roles, caller.roles);

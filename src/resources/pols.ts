@@ -22,8 +22,8 @@ function checkBook(body: Record<string, unknown>, book: string): void {
 }
 
 export default async function polsRoutes(app: FastifyInstance) {
-  // The book's version comes with the caller's credentials, in one query (auth/plugin.ts).
-  const book = { config: { endpoint: 'book', loadsBookVersion: true }, schema: { params: personParams, querystring: pageQuerySchema } };
+  // The book's version comes with the caller's credentials, in one query (auth/person-loader.ts).
+  const book = { config: { endpoint: 'book', loadsSubject: true }, schema: { params: personParams, querystring: pageQuerySchema } };
 
   /** The cache slot for this request's book at the version read with the credentials; none before any page. */
   function cachedBook(request: BookRequest, view: BookView): CachedBody | undefined {

@@ -25,10 +25,13 @@ export async function seedPeople(q: Queryable, from: number, to: number, passwor
 }
 
 /**
- * Inserts `count` pages for the person `book`, and `spread` more spread over people 1 to
- * `people` (as a national index has), with random uuids as page ids.
+ * Inserts `perBook` pages into each of `books`, and `spread` more spread over people
+ * `spreadFrom` to `spreadTo` (as a national index has), with random uuids as page ids.
  */
-export async function seedPages(q: Queryable, book: string, count: number, spread: number, people: number): Promise<void> {
+export async function seedPages(
+  q: Queryable,
+  options: { books: readonly string[]; perBook: number; spread: number; spreadFrom: number; spreadTo: number },
+): Promise<void> {
   const page = `jsonb_build_object(
        'id', pid, 'book', owner, 'page_date', to_char(timestamp '2000-01-01' + n * interval '1 day', 'YYYY-MM-DD"T"HH24:MI:SS'),
        'age', '', 'page_type', 'medical', 'medical_context', 'encounter', 'health_condition_text', 'Seasonal influenza',
@@ -37,15 +40,16 @@ export async function seedPages(q: Queryable, book: string, count: number, sprea
   await q.query(
     `INSERT INTO pols (id, book, data)
      SELECT pid, owner, ${page}
-     FROM (SELECT n, gen_random_uuid()::text AS pid, $1::varchar AS owner FROM generate_series(1, $2::int) AS n) AS s`,
-    [book, count],
+     FROM (SELECT n, gen_random_uuid()::text AS pid, owner
+           FROM unnest($1::varchar[]) AS owner CROSS JOIN generate_series(1, $2::int) AS n) AS s`,
+    [options.books, options.perBook],
   );
   await q.query(
     `INSERT INTO pols (id, book, data)
      SELECT pid, owner, ${page}
-     FROM (SELECT n, gen_random_uuid()::text AS pid, 'BENCH' || lpad((1 + n % $2::int)::text, 7, '0') AS owner
+     FROM (SELECT n, gen_random_uuid()::text AS pid, 'BENCH' || lpad(($2::int + n % ($3::int - $2::int + 1))::text, 7, '0') AS owner
            FROM generate_series(1, $1::int) AS n) AS s`,
-    [spread, people],
+    [options.spread, options.spreadFrom, options.spreadTo],
   );
 }
 

@@ -1,0 +1,40 @@
+// The bcrypt threads: correct answers, a bounded queue (503 beyond it), and a lower CPU priority than the requests.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { after, test } from 'node:test';
+import { PasswordChecks } from '../../src/auth/password-checks.ts';
+import { AppError } from '../../src/errors.ts';
+
+// Ana's demo password, hashed at cost 4 so the test is quick; the cost travels in the hash.
+const HASH = '$2b$04$wXGubcnxfHdEuclaiP22.u1Ah1cMmlastzdsDeW29d6DrhM/PSol2';
+const checks = new PasswordChecks({ threads: 1, maxWaiting: 2, niceness: 10 });
+after(() => checks.close());
+
+test('answers true for the right password, false for a wrong one, a $2y$ spelling, or no hash at all', async () => {
+  assert.equal(await checks.compare('gnusolidario', HASH), true);
+  assert.equal(await checks.compare('gnusolidario', HASH.replace('$2b$', '$2y$')), true);
+  assert.equal(await checks.compare('wrong', HASH), false);
+  for (const stored of [undefined, null, '', 'gnusolidario', 42]) assert.equal(await checks.compare('gnusolidario', stored), false);
+});
+
+test('beyond the waiting limit a check is refused at once with 503 and Retry-After, and the others still finish', async () => {
+  const results = await Promise.allSettled(Array.from({ length: 8 }, () => checks.compare('gnusolidario', HASH)));
+  const refused = results.filter((r) => r.status === 'rejected');
+  assert.ok(refused.length > 0, 'nothing was refused');
+  for (const r of refused) {
+    const err = (r as PromiseRejectedResult).reason;
+    assert.ok(err instanceof AppError);
+    assert.deepEqual([err.statusCode, err.message, err.headers], [503, 'Too many password checks under way; try again shortly', { 'Retry-After': '1' }]);
+  }
+  assert.ok(results.some((r) => r.status === 'fulfilled' && r.value === true));
+});
+
+test('the comparing thread runs at nice 10 (Linux)', { skip: process.platform !== 'linux' && 'nice values per thread are a Linux detail' }, async () => {
+  await checks.compare('gnusolidario', HASH);
+  const niceValues = readdirSync('/proc/self/task').map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+  assert.ok(niceValues.includes(10), `nice values of this process's threads: ${niceValues.join(',')}`);
+  assert.ok(niceValues.includes(0), 'the main thread keeps its priority');
+});
