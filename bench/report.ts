@@ -18,7 +18,7 @@ export function cpuModel(): string {
 function percentOf(value: number | undefined, ceiling: number | undefined): string {
   if (value === undefined || !ceiling) return '';
   const p = (value / ceiling) * 100;
-  return `${p >= 10 ? p.toFixed(0) : p.toFixed(1)}%`;
+  return `${p.toFixed(1)}%`;
 }
 
 export function renderTable(rows: Row[]): string {
