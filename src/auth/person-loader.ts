@@ -16,7 +16,9 @@ export type PersonLoader = DataLoader<string, PersonRow | null>;
 export function createPersonLoader(db: Queryable): PersonLoader {
   return new DataLoader<string, PersonRow | null>(
     async (ids) => {
-      const rows = await getPeople(db, [...new Set(ids)], { bookVersions: true });
+      // PostgreSQL refuses text holding NUL: one such id must not fail the others' lookups. No id holds one.
+      const wanted = [...new Set(ids)].filter((id) => !id.includes('\0'));
+      const rows = wanted.length === 0 ? [] : await getPeople(db, wanted, { bookVersions: true });
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id) ?? null);
     },
