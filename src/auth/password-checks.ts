@@ -31,7 +31,8 @@ export class PasswordChecks {
     this.maxWaiting = options.maxWaiting ?? 64;
     this.pool = new Piscina({
       filename: pathToFileURL(join(PROJECT_ROOT, 'src/auth/bcrypt-worker.mjs')).href,
-      minThreads: threads,
+      // One thread stays ready; the others start when checks queue and stop after a minute idle.
+      minThreads: 1,
       maxThreads: threads,
       maxQueue: this.maxWaiting,
       idleTimeout: 60_000,
