@@ -18,7 +18,7 @@ export function createPersonLoader(db: Queryable): PersonLoader {
     async (ids) => {
       // PostgreSQL refuses text holding NUL: one such id must not fail the others' lookups. No id holds one.
       const wanted = [...new Set(ids)].filter((id) => !id.includes('\0'));
-      const rows = wanted.length === 0 ? [] : await getPeople(db, wanted, { bookVersions: true });
+      const rows = wanted.length === 0 ? [] : await getPeople(db, wanted);
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id) ?? null);
     },

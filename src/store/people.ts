@@ -5,7 +5,7 @@ export type PersonData = Record<string, unknown>;
 export interface PersonRow {
   id: string;
   data: PersonData;
-  /** The version of the person's Book of Life (migration 003), when it was asked for; null before any page. */
+  /** The version of the person's Book of Life (migration 003), when read with it; null before any page. */
   book_version?: string | null;
 }
 
@@ -18,18 +18,13 @@ const WITH_BOOK_VERSION =
   'SELECT p.id, p.data, v.version::text AS book_version FROM people p LEFT JOIN book_versions v ON v.book = p.id';
 
 /**
- * The people among `ids` (one round trip for the caller and the person a route names),
- * optionally with the version of each one's Book of Life, read in the same snapshot.
+ * The people among `ids`, each with the version of their Book of Life, read in one snapshot:
+ * one round trip for the callers of many requests and the people their URLs name.
  */
-export async function getPeople(q: Queryable, ids: readonly string[], options: { bookVersions?: boolean } = {}): Promise<PersonRow[]> {
-  if (options.bookVersions) {
-    return ids.length === 1
-      ? q.query<PersonRow>(`${WITH_BOOK_VERSION} WHERE p.id = $1`, [ids[0]])
-      : q.query<PersonRow>(`${WITH_BOOK_VERSION} WHERE p.id = ANY($1::varchar[])`, [ids]);
-  }
+export async function getPeople(q: Queryable, ids: readonly string[]): Promise<PersonRow[]> {
   return ids.length === 1
-    ? q.query<PersonRow>('SELECT id, data FROM people WHERE id = $1', [ids[0]])
-    : q.query<PersonRow>('SELECT id, data FROM people WHERE id = ANY($1::varchar[])', [ids]);
+    ? q.query<PersonRow>(`${WITH_BOOK_VERSION} WHERE p.id = $1`, [ids[0]])
+    : q.query<PersonRow>(`${WITH_BOOK_VERSION} WHERE p.id = ANY($1::varchar[])`, [ids]);
 }
 
 /** The document as it may leave the server, serialized here: never the password hash (CONTRACT.md). */
