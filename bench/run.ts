@@ -85,7 +85,7 @@ async function withThalamus(
 
 /**
  * Person reads with one worker and with `workers`, in alternating runs on fresh servers, so
- * drift on a shared machine weighs on both alike. Reports the lower of the multi-worker runs.
+ * drift on a shared machine weighs on both alike. Reports the median multi-worker run (the lower middle one for an even count).
  */
 async function compareWorkers(db: BenchDatabase, scenarioName: string): Promise<Row> {
   const one: Row[] = [];
