@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../src/config.ts';
+import { PROJECT_ROOT } from '../src/paths.ts';
 import type { Row } from './scenarios.ts';
 
 export const RESULTS_PATH = join(PROJECT_ROOT, 'bench/results.json');

@@ -1,6 +1,8 @@
 // buildApp: the Fastify application with its plugins, error handler and every route module.
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
+import type { Roles } from './auth/acl.ts';
+import { loadRolesFile } from './auth/roles-file.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/db.ts';
 import { registerBodyParser } from './body.ts';
@@ -27,20 +29,22 @@ declare module 'fastify' {
 export interface BuildOptions {
   config: Config;
   db: Db;
-  /** Fastify's logger setting; tests pass false. */
-  logger?: FastifyServerOptions['logger'];
+  /** The ACL; read from config.rolesPath when not given. */
+  roles?: Roles;
+  /** Fastify's logger setting: false for none (tests); by default JSON lines at config.logLevel. */
+  logger?: false;
   https?: { key: Buffer; cert: Buffer } | null;
 }
 
-export async function buildApp({ config, db, logger, https }: BuildOptions): Promise<FastifyInstance> {
-  const app = Fastify({
+export async function buildApp({ config, db, roles, logger, https }: BuildOptions): Promise<FastifyInstance> {
+  const options = {
     logger: logger ?? { level: config.logLevel },
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     // Per-request lines only at debug: at info they would cost more than the request itself.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
-    ...(https ? { https } : {}),
-  } as FastifyServerOptions) as unknown as FastifyInstance;
+  };
+  const app: FastifyInstance = https ? Fastify({ ...options, https, http2: false }) : Fastify(options);
 
   app.decorate('db', db);
   app.decorate('config', config);
@@ -63,7 +67,7 @@ export async function buildApp({ config, db, logger, https }: BuildOptions): Pro
     exposedHeaders: ['Link', 'WWW-Authenticate', 'Retry-After'],
     maxAge: 600,
   });
-  await app.register(authPlugin, { db, roles: config.roles });
+  await app.register(authPlugin, { db, roles: roles ?? loadRolesFile(config.rolesPath) });
 
   await app.register(webPages);
   await app.register(healthRoutes);

@@ -1,7 +1,7 @@
 // Request bodies: JSON whatever the Content-Type says (CONTRACT.md), forms where a route asks.
 import { parse as parseQueryString } from 'node:querystring';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest } from './errors.ts';
+import { badRequest, reasonOf } from './errors.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -30,16 +30,19 @@ export function registerBodyParser(app: FastifyInstance): void {
     try {
       done(null, JSON.parse(raw));
     } catch (err) {
-      done(badRequest(`Malformed JSON body: ${(err as Error).message}`), undefined);
+      done(badRequest(`Malformed JSON body: ${reasonOf(err)}`), undefined);
     }
   });
 }
 
+const isJsonObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** The body as a JSON object, or a 400 naming what arrived instead. */
 export function jsonObject(body: unknown): Record<string, unknown> {
   if (body === undefined) throw badRequest('A JSON object body is required');
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+  if (!isJsonObject(body)) {
     throw badRequest(`The body must be a JSON object, not ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body}`);
   }
-  return body as Record<string, unknown>;
+  return body;
 }

@@ -3,7 +3,9 @@ import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { loadConfig, PROJECT_ROOT } from './config.ts';
+import { loadRolesFile } from './auth/roles-file.ts';
+import { loadConfig } from './config.ts';
+import { PROJECT_ROOT } from './paths.ts';
 import { openDb } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { loadDemoIfEmpty } from './demo.ts';
@@ -38,6 +40,8 @@ export function parseWorkers(raw: string | undefined): number {
 export async function serve(env: Env, workers: number): Promise<void> {
   const config = loadConfig(env);
   if (cluster.isWorker || workers === 1) return serveUntilSignalled(config);
+  // Refused here, once, rather than by every worker in turn.
+  loadRolesFile(config.rolesPath);
   if (!config.databaseUrl) {
     throw new CliError(
       `--workers ${workers} needs PostgreSQL (set THALAMUS_DATABASE_URL): the embedded database serves one process only`,

@@ -2,10 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from './errors.ts';
-import { parseRoles, type Roles } from './auth/acl.ts';
+import { ConfigError, reasonOf } from './errors.ts';
 
 export interface Config {
   readonly port: number;
@@ -13,8 +12,8 @@ export interface Config {
   readonly dataDir: string;
   /** PostgreSQL URL; null means the embedded PGlite database under dataDir. */
   readonly databaseUrl: string | null;
+  /** The roles.cfg (ACL) file; auth/roles-file.ts reads it. */
   readonly rolesPath: string;
-  readonly roles: Roles;
   /** Load the demo data into an empty database at start. */
   readonly demo: boolean;
   readonly bodyLimit: number;
@@ -34,8 +33,8 @@ export interface Config {
 
 type Env = Record<string, string | undefined>;
 
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const DEFAULT_ROLES_PATH = resolve(PROJECT_ROOT, 'etc/roles.cfg');
+/** The shipped roles.cfg, found from this module's place (src/ or the compiled dist/, both one level down). */
+export const DEFAULT_ROLES_PATH = fileURLToPath(new URL('../etc/roles.cfg', import.meta.url));
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Settings named as environment variables; a config file may give the same names. */
@@ -44,7 +43,7 @@ function readFile(path: string): Env {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new ConfigError(`THALAMUS_CONFIG: cannot read ${path}: ${(err as Error).message}`);
+    throw new ConfigError(`THALAMUS_CONFIG: cannot read ${path}: ${reasonOf(err)}`);
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError(`THALAMUS_CONFIG: ${path} must hold a JSON object of THALAMUS_* settings`);
@@ -85,29 +84,16 @@ function databaseUrl(env: Env): string | null {
   return raw;
 }
 
-function readable(name: string, path: string | undefined): string | null {
-  if (!path) return null;
+function readableFile(name: string, path: string): string {
   try {
     readFileSync(path);
   } catch (err) {
-    throw new ConfigError(`${name}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ConfigError(`${name}: cannot read ${path}: ${reasonOf(err)}`);
   }
   return path;
 }
 
-export function loadRolesFile(path: string, name = 'THALAMUS_ROLES'): Roles {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`${name}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  try {
-    return parseRoles(JSON.parse(text));
-  } catch (err) {
-    throw new ConfigError(`${name}: ${path} is not a valid roles.cfg: ${(err as Error).message}`);
-  }
-}
+const optionalFile = (name: string, path: string | undefined): string | null => (path ? readableFile(name, path) : null);
 
 function secret(raw: string | undefined): string {
   if (!raw) return randomBytes(32).toString('hex');
@@ -118,13 +104,14 @@ function secret(raw: string | undefined): string {
 export function loadConfig(env: Env = process.env): Config {
   const merged: Env = env.THALAMUS_CONFIG ? { ...readFile(env.THALAMUS_CONFIG), ...env } : env;
   const dbUrl = databaseUrl(merged);
-  const rolesPath = resolve(merged.THALAMUS_ROLES || DEFAULT_ROLES_PATH);
+  // Checked readable here; its content is the ACL's business (auth/roles-file.ts), read as the app is built.
+  const rolesPath = readableFile('THALAMUS_ROLES', resolve(merged.THALAMUS_ROLES || DEFAULT_ROLES_PATH));
   const logLevel = (merged.THALAMUS_LOG_LEVEL || 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`THALAMUS_LOG_LEVEL: "${merged.THALAMUS_LOG_LEVEL}" is not one of ${LOG_LEVELS.join(', ')}`);
   }
-  const tlsCert = readable('THALAMUS_TLS_CERT', merged.THALAMUS_TLS_CERT);
-  const tlsKey = readable('THALAMUS_TLS_KEY', merged.THALAMUS_TLS_KEY);
+  const tlsCert = optionalFile('THALAMUS_TLS_CERT', merged.THALAMUS_TLS_CERT);
+  const tlsKey = optionalFile('THALAMUS_TLS_KEY', merged.THALAMUS_TLS_KEY);
   if (Boolean(tlsCert) !== Boolean(tlsKey)) {
     throw new ConfigError('THALAMUS_TLS_CERT and THALAMUS_TLS_KEY must be set together');
   }
@@ -135,7 +122,6 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: resolve(merged.THALAMUS_DATA_DIR || './data'),
     databaseUrl: dbUrl,
     rolesPath,
-    roles: loadRolesFile(rolesPath),
     // The demo accounts come with the embedded database; a real PostgreSQL gets them only when asked.
     demo: flag('THALAMUS_DEMO', merged.THALAMUS_DEMO) ?? dbUrl === null,
     bodyLimit: integer('THALAMUS_BODY_LIMIT', merged.THALAMUS_BODY_LIMIT, 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024),

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from './db/db.ts';
-import { PROJECT_ROOT } from './config.ts';
+import { PROJECT_ROOT } from './paths.ts';
 import { existingIds, writeRow, type Table, type TableRow } from './store/rows.ts';
 import { countPeople } from './store/people.ts';
 

@@ -34,3 +34,10 @@ export const unauthorized = (message = 'Unauthorized Access', realm = 'Thalamus'
 export const forbidden = (message = 'Not permitted') => new AppError(403, message);
 export const notFound = (message = 'Not found') => new AppError(404, message);
 export const unprocessable = (message: string) => new AppError(422, message);
+
+/** What went wrong, in a word or a line: a system error's code (ENOENT, EACCES), else its message. */
+export function reasonOf(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as NodeJS.ErrnoException).code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) ? code : err.message;
+}

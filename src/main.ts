@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
+import { loadRolesFile } from './auth/roles-file.ts';
 import type { Config } from './config.ts';
 import { openDb, type Db } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
@@ -15,12 +16,14 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
+  // A roles.cfg that cannot be used stops the start before the database is touched.
+  const roles = loadRolesFile(config.rolesPath);
   const db = await openDb(config);
   let app: FastifyInstance | undefined;
   try {
     const applied = await migrate(db);
     const https = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null;
-    app = await buildApp({ config, db, https });
+    app = await buildApp({ config, db, roles, https });
     const where = config.databaseUrl ? 'PostgreSQL' : `embedded database in ${config.dataDir}`;
     if (applied.length > 0) app.log.info({ applied }, `migrated the ${where}`);
     if (config.demo && (await loadDemoIfEmpty(db))) {
@@ -28,13 +31,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
     }
     const url = await app.listen({ port: config.port, host: config.host });
     app.log.info(`Thalamus is serving on ${url} (${where})`);
+    const serving = app;
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
-        await app!.close();
+        await serving.close();
         await db.close();
       })());
-    return { app, db, url, close };
+    return { app: serving, db, url, close };
   } catch (err) {
     await app?.close().catch(() => {});
     await db.close().catch(() => {});

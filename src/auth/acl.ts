@@ -1,7 +1,7 @@
 // roles.cfg: parse the reference's ACL file and decide whether a caller may use an endpoint.
 
 export interface RoleRule {
-  /** Endpoint names allowed per HTTP method (GET, POST, PATCH, PUT, DELETE). */
+  /** Endpoint names allowed per HTTP method (GET, POST, PATCH, DELETE; PUT and HEAD are checked as PATCH and GET). */
   readonly methods: ReadonlyMap<string, ReadonlySet<string>>;
   /** A global role may act on any person; otherwise only on the caller's own record. */
   readonly global: boolean;
@@ -20,30 +20,30 @@ function parseGlobal(role: string, value: unknown): boolean {
   throw new Error(`role "${role}": "global" must be "True", "False" or a boolean`);
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isNameList = (value: unknown): value is string[] => Array.isArray(value) && value.every((e) => typeof e === 'string');
+
 /** Parses the JSON of a roles.cfg: [{role, permissions: {GET: [...], ..., global}}]. */
 export function parseRoles(json: unknown): Roles {
   if (!Array.isArray(json)) throw new Error('expected a JSON array of roles');
   const roles = new Map<string, RoleRule>();
-  for (const [i, entry] of json.entries()) {
-    if (!entry || typeof entry !== 'object' || typeof entry.role !== 'string' || !entry.role) {
+  json.forEach((entry: unknown, i) => {
+    if (!isRecord(entry) || typeof entry.role !== 'string' || !entry.role) {
       throw new Error(`entry ${i + 1}: expected {"role": "...", "permissions": {...}}`);
     }
+    const role = entry.role;
     const perms = entry.permissions ?? {};
-    if (typeof perms !== 'object' || Array.isArray(perms)) {
-      throw new Error(`role "${entry.role}": "permissions" must be an object`);
-    }
+    if (!isRecord(perms)) throw new Error(`role "${role}": "permissions" must be an object`);
     const methods = new Map<string, Set<string>>();
-    for (const [key, list] of Object.entries(perms as Record<string, unknown>)) {
+    for (const [key, list] of Object.entries(perms)) {
       if (key === 'global') continue;
       const method = key.toUpperCase();
-      if (!METHODS.includes(method)) throw new Error(`role "${entry.role}": unknown method "${key}"`);
-      if (!Array.isArray(list) || !list.every((e) => typeof e === 'string')) {
-        throw new Error(`role "${entry.role}": ${key} must be a list of endpoint names`);
-      }
-      methods.set(method, new Set(list as string[]));
+      if (!METHODS.includes(method)) throw new Error(`role "${role}": unknown method "${key}"`);
+      if (!isNameList(list)) throw new Error(`role "${role}": ${key} must be a list of endpoint names`);
+      methods.set(method, new Set(list));
     }
-    roles.set(entry.role, { methods, global: parseGlobal(entry.role, (perms as Record<string, unknown>).global) });
-  }
+    roles.set(role, { methods, global: parseGlobal(role, perms.global) });
+  });
   return roles;
 }
 

@@ -1,9 +1,6 @@
 // bcrypt comparisons on a bounded pool of low-priority threads, so wrong passwords cannot take the CPU answered requests need.
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
-import { PROJECT_ROOT } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { comparableHash } from './passwords.ts';
 
@@ -30,7 +27,8 @@ export class PasswordChecks {
     const threads = options.threads ?? Math.max(1, availableParallelism() - 1);
     this.maxWaiting = options.maxWaiting ?? 64;
     this.pool = new Piscina({
-      filename: pathToFileURL(join(PROJECT_ROOT, 'src/auth/bcrypt-worker.mjs')).href,
+      // Beside this module, in src/ and in the compiled dist/ alike (the build copies it).
+      filename: new URL('./bcrypt-worker.mjs', import.meta.url).href,
       // One thread stays ready; the others start when checks queue and stop after a minute idle.
       minThreads: 1,
       maxThreads: threads,
@@ -49,8 +47,8 @@ export class PasswordChecks {
       throw new AppError(503, 'Too many password checks under way; try again shortly', { 'Retry-After': '1' });
     }
     const { hash, real } = comparableHash(stored);
-    const matches = (await this.pool.run({ password, hash })) as boolean;
-    return real && matches;
+    const matches: unknown = await this.pool.run({ password, hash });
+    return real && matches === true;
   }
 
   close(): Promise<void> {

@@ -1,57 +1,33 @@
 // Who is calling and may they: Basic authentication and roles.cfg authorization per route.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { forbidden, unauthorized } from '../errors.ts';
 import type { Queryable } from '../db/db.ts';
-import type { PersonData, PersonRow } from '../store/people.ts';
+import type { PersonRow } from '../store/people.ts';
 import { can, isGlobal, type Roles } from './acl.ts';
+import type { Caller } from './caller.ts';
 import { parseBasic } from './credentials.ts';
 import { CredentialCache } from './credential-cache.ts';
 import { createPersonLoader, type PersonLoader } from './person-loader.ts';
 import { PasswordChecks } from './password-checks.ts';
 import { isBcryptHash } from './passwords.ts';
 
-export interface Caller {
-  id: string;
-  roles: string[];
-  /** The caller's own person document (with its hash; never send it as is). */
-  data: PersonData;
-  /** One of the caller's roles may act on other people. */
-  global: boolean;
-}
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** The roles.cfg endpoint name; a route without one is public. */
-    endpoint?: string;
-    /** Load the person the URL names together with the caller, in the same query. */
-    loadsSubject?: boolean;
-  }
-  interface FastifyRequest {
-    caller: Caller | null;
-    /** The person the URL names, when the route asked for it: null when there is none. */
-    subject: PersonRow | null | undefined;
-  }
-}
-
-/** Checks under way by credentials: a burst of requests with the same new credentials costs one bcrypt. */
-const checksUnderWay = new Map<string, Promise<boolean>>();
-
-function verifyOnce(checks: PasswordChecks, id: string, password: string, hash: string): Promise<boolean> {
-  const key = `${id}\0${password}\0${hash}`;
-  let check = checksUnderWay.get(key);
-  if (!check) {
-    check = checks.compare(password, hash).finally(() => checksUnderWay.delete(key));
-    checksUnderWay.set(key, check);
-  }
-  return check;
-}
-
 /** What authenticating needs: the batched person lookups, the verified-credential cache, the bcrypt threads. */
-export interface Authenticator {
+interface Authenticator {
   people: PersonLoader;
   cache: CredentialCache;
   checks: PasswordChecks;
+  /** Comparisons under way, by the cache's key: a burst of requests with the same new credentials costs one bcrypt. */
+  underWay: Map<string, Promise<boolean>>;
+}
+
+function verifyOnce({ checks, underWay }: Authenticator, key: string, password: string, hash: string): Promise<boolean> {
+  let check = underWay.get(key);
+  if (!check) {
+    check = checks.compare(password, hash).finally(() => underWay.delete(key));
+    underWay.set(key, check);
+  }
+  return check;
 }
 
 /**
@@ -59,25 +35,25 @@ export interface Authenticator {
  * person, no or malformed hash, inactive, no roles, wrong password) answers the same null
  * after the same bcrypt work, so neither status nor timing tells which accounts exist.
  */
-export async function authenticate(
-  { people, cache, checks }: Authenticator,
+async function authenticate(
+  auth: Authenticator,
   header: string | undefined,
   subjectId?: string,
 ): Promise<{ caller: Caller; subject?: PersonRow | null } | null> {
   const creds = parseBasic(header);
   if (!creds) return null;
   const wanted = subjectId === undefined || subjectId === creds.id ? [creds.id] : [creds.id, subjectId];
-  const rows = await Promise.all(wanted.map((id) => people.load(id)));
-  const person = rows[0];
-  const data = person?.data;
+  const rows = await Promise.all(wanted.map((id) => auth.people.load(id)));
+  const data = rows[0]?.data;
   const hash = data?.password;
   if (!data || !isBcryptHash(hash)) {
-    await checks.compare(creds.password, null);
+    await auth.checks.compare(creds.password, null);
     return null;
   }
-  if (!cache.has(creds.id, creds.password, hash)) {
-    if (!(await verifyOnce(checks, creds.id, creds.password, hash))) return null;
-    cache.remember(creds.id, creds.password, hash);
+  const key = auth.cache.keyOf(creds.id, creds.password, hash);
+  if (!auth.cache.has(key)) {
+    if (!(await verifyOnce(auth, key, creds.password, hash))) return null;
+    auth.cache.remember(key);
   }
   // Checked after the password so a refusal costs the same as a wrong password.
   if (data.active === false) return null;
@@ -88,24 +64,33 @@ export async function authenticate(
   return { caller, subject: rows[wanted.indexOf(subjectId)] ?? null };
 }
 
+/** The `:person_id` of the URL, read before validation (onRequest), when the route has one. */
+function personIdOf(params: unknown): string | undefined {
+  return typeof params === 'object' && params !== null && 'person_id' in params && typeof params.person_id === 'string'
+    ? params.person_id
+    : undefined;
+}
+
 export interface AuthOptions {
   db: Queryable;
   roles: Roles;
-  cache?: CredentialCache;
 }
 
 async function authPlugin(app: FastifyInstance, options: AuthOptions) {
-  const cache = options.cache ?? new CredentialCache();
-  const auth: Authenticator = { people: createPersonLoader(options.db), cache, checks: new PasswordChecks() };
+  const auth: Authenticator = {
+    people: createPersonLoader(options.db),
+    cache: new CredentialCache(),
+    checks: new PasswordChecks(),
+    underWay: new Map(),
+  };
   app.addHook('onClose', () => auth.checks.close());
   app.decorateRequest('caller', null);
   app.decorateRequest('subject', undefined);
-  app.decorate('credentialCache', cache);
 
-  app.addHook('onRequest', async (request: FastifyRequest) => {
+  app.addHook('onRequest', async (request) => {
     const endpoint = request.routeOptions.config.endpoint;
     if (!endpoint) return;
-    const personId = (request.params as Record<string, string> | undefined)?.person_id;
+    const personId = personIdOf(request.params);
     const subjectId = request.routeOptions.config.loadsSubject ? personId : undefined;
     const found = await authenticate(auth, request.headers.authorization, subjectId);
     if (!found) throw unauthorized();
@@ -117,12 +102,6 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions) {
       throw forbidden(`Not permitted: ${request.method} ${endpoint}${personId && personId !== caller.id ? ' of another person' : ''}`);
     }
   });
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    credentialCache: CredentialCache;
-  }
 }
 
 export default fp(authPlugin, { name: 'thalamus-auth' });

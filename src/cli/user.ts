@@ -1,6 +1,7 @@
 // `thalamus user add|passwd|roles|show`: manage accounts (people rows) from the command line.
 import type { Command } from 'commander';
 import { hashPassword } from '../auth/passwords.ts';
+import { loadRolesFile } from '../auth/roles-file.ts';
 import type { Config } from '../config.ts';
 import { CliError } from '../errors.ts';
 import { getPerson, insertPerson, mergePerson, type PersonData } from '../store/people.ts';
@@ -15,9 +16,10 @@ function accountId(raw: string): string {
 }
 
 function checkRoles(config: Config, roles: string[]): string[] {
-  const unknown = roles.filter((r) => !config.roles.has(r));
+  const defined = loadRolesFile(config.rolesPath);
+  const unknown = roles.filter((r) => !defined.has(r));
   if (unknown.length > 0) {
-    throw new CliError(`unknown role ${unknown.map((r) => `"${r}"`).join(', ')} (${config.rolesPath} defines: ${[...config.roles.keys()].join(', ')})`);
+    throw new CliError(`unknown role ${unknown.map((r) => `"${r}"`).join(', ')} (${config.rolesPath} defines: ${[...defined.keys()].join(', ')})`);
   }
   return [...new Set(roles)];
 }

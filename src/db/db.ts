@@ -106,7 +106,7 @@ export function openPg(url: string, options: PgOptions = {}): Db {
   const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
     query: <T>(sql: string, params: readonly unknown[] = []) =>
       work.track(async () => {
-        const res = await client.query({ name: nameOf(sql), text: sql, values: params as unknown[] });
+        const res = await client.query({ name: nameOf(sql), text: sql, values: [...params] });
         return res.rows as T[];
       }),
     exec: (sql: string) => work.track(async () => void (await client.query(sql))),
@@ -150,7 +150,7 @@ export async function openPglite(dataDir: string, options: { loadDataDir?: Blob 
     query: <T>(sql: string, params: readonly unknown[] = []) =>
       work.track(async () => {
         if (db.closed) throw new DbUnavailableError('PGlite is closed');
-        const res = await q.query<T>(sql, params as unknown[]);
+        const res = await q.query<T>(sql, [...params]);
         return res.rows;
       }),
     exec: (sql: string) =>

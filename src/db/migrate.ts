@@ -1,10 +1,11 @@
 // Forward-only migrations: numbered SQL files applied once each, under an advisory lock.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../config.ts';
+import { fileURLToPath } from 'node:url';
 import type { Db } from './db.ts';
 
-const MIGRATIONS_DIR = join(PROJECT_ROOT, 'src', 'db', 'migrations');
+// Beside this module, in src/ and in the compiled dist/ alike (the build copies them).
+const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
 // Any constant works; it only has to be the same for every Thalamus instance.
 const LOCK_KEY = 7_312_001;
 

@@ -1,6 +1,6 @@
 // Legacy collections ([[{doc}], [{doc}], ...]): streamed in keyset batches, or one keyset page with a Link header.
 import { Readable } from 'node:stream';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 
 /** A row as the store hands it over: its key and its document already serialized by PostgreSQL. */
 export interface JsonRow {
@@ -19,19 +19,10 @@ export interface CachedBody {
 /** Rows read per round trip while streaming a whole collection: memory stays constant. */
 export const STREAM_BATCH = 500;
 
-/** Query string of every collection route: optional keyset pagination (DESIGN.md). */
-export const pageQuerySchema = {
-  type: 'object',
-  properties: {
-    limit: { type: 'integer', minimum: 1, maximum: 1000 },
-    after: { type: 'string', minLength: 1 },
-  },
-  additionalProperties: true,
-} as const;
-
-export interface PageQuery {
-  limit?: number;
-  after?: string;
+/** What a collection request asks for: its path, and the keyset page of `schemas.ts`'s pageQuerySchema. */
+export interface CollectionRequest {
+  url: string;
+  query: { limit?: number; after?: string };
 }
 
 const wrapped = (rows: JsonRow[]) => `[${rows.map((r) => r.json).join('],[')}]`;
@@ -58,12 +49,12 @@ async function* streamRows(fetch: FetchRows, firstBatch: JsonRow[]): AsyncGenera
  * header (RFC 8288) when the page was full, so a client can walk a national index.
  */
 export async function sendCollection(
-  request: FastifyRequest,
+  request: CollectionRequest,
   reply: FastifyReply,
   fetch: FetchRows,
   cached?: CachedBody,
 ): Promise<FastifyReply> {
-  const { limit, after } = request.query as PageQuery;
+  const { limit, after } = request.query;
   reply.type('application/json; charset=utf-8');
   if (limit === undefined) {
     const whole = after === undefined ? cached : undefined;

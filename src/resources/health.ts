@@ -1,9 +1,9 @@
 // Liveness and readiness probes: /healthz (process up) and /readyz (database round trip).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { ping } from '../store/health.ts';
 import { VERSION } from '../version.ts';
 
-export default async function healthRoutes(app: FastifyInstance) {
+const healthRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.get('/healthz', async () => ({ status: 'ok', version: VERSION }));
 
   app.get('/readyz', async (request, reply) => {
@@ -15,4 +15,6 @@ export default async function healthRoutes(app: FastifyInstance) {
       return reply.code(503).header('Retry-After', '5').send({ error: 'The database is unavailable', status: 'unavailable' });
     }
   });
-}
+};
+
+export default healthRoutes;

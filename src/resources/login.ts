@@ -1,6 +1,8 @@
 // GET /login: the clients' connection test (CONTRACT.md); authentication is the whole answer.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 
-export default async function loginRoutes(app: FastifyInstance) {
+const loginRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.get('/login', { config: { endpoint: 'login' }, schema: { response: { 200: { type: 'boolean' } } } }, async () => true);
-}
+};
+
+export default loginRoutes;

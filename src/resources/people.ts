@@ -1,8 +1,8 @@
 // The person master index: GET /people, and GET/POST/PATCH/PUT/DELETE /people/<person_id>.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { jsonObject } from '../body.ts';
 import { notFound, unprocessable } from '../errors.ts';
-import type { Caller } from '../auth/plugin.ts';
+import { requireCaller, type Caller } from '../auth/caller.ts';
 import {
   countPersonRecords,
   deletePerson,
@@ -13,71 +13,60 @@ import {
   mergePerson,
   publicPersonJson,
   replacePerson,
-  type PersonData,
 } from '../store/people.ts';
-import { pageQuerySchema, sendCollection } from './collections.ts';
+import { sendCollection } from './collections.ts';
 import { newPersonData, updatedPersonData } from './person-guards.ts';
+import { pageQuerySchema, personParams, writeResponse } from './schemas.ts';
 
-type PersonRequest = FastifyRequest<{ Params: { person_id: string } }>;
-
-export const personParams = {
-  type: 'object',
-  properties: { person_id: { type: 'string', minLength: 1 } },
-  required: ['person_id'],
-} as const;
-export const writeResponse = { 200: { type: 'null' } } as const;
-const callerOf = (request: FastifyRequest): Caller => request.caller as Caller;
-
-export default async function peopleRoutes(app: FastifyInstance) {
-  const personWrite = { config: { endpoint: 'person' }, schema: { params: personParams, response: writeResponse } };
+const peopleRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
+  const personWrite = { config: { endpoint: 'person' }, schema: { params: personParams, response: writeResponse } } as const;
 
   app.get('/people', { config: { endpoint: 'people' }, schema: { querystring: pageQuerySchema } }, (request, reply) =>
     sendCollection(request, reply, (after, limit) => listPeopleJson(app.db, after, limit)),
   );
 
   // The auth hook reads the caller and this person in one query (loadsSubject): no second round trip.
-  const personRead = { config: { endpoint: 'person', loadsSubject: true }, schema: { params: personParams } };
-  app.get('/people/:person_id', personRead, async (request: PersonRequest, reply) => {
+  const personRead = { config: { endpoint: 'person', loadsSubject: true }, schema: { params: personParams } } as const;
+  app.get('/people/:person_id', personRead, async (request, reply) => {
     if (!request.subject) throw notFound('User not found');
     return reply.type('application/json; charset=utf-8').send(publicPersonJson(request.subject.data));
   });
 
   // CONTRACT.md: the URL id is upper-cased, and the duplicate check uses it (no 500 on "esp...").
-  app.post('/people/:person_id', personWrite, async (request: PersonRequest) => {
+  app.post('/people/:person_id', personWrite, async (request) => {
     const body = jsonObject(request.body);
     const id = request.params.person_id.toUpperCase();
     if (await getPerson(app.db, id)) throw unprocessable('User already exists');
-    const data = await newPersonData(callerOf(request), id, body);
+    const data = await newPersonData(requireCaller(request), id, body);
     if (!(await insertPerson(app.db, id, data))) throw unprocessable('User already exists');
     return null;
   });
 
-  const update = (mode: 'merge' | 'replace') => async (request: PersonRequest) => {
-    const body = jsonObject(request.body);
-    const id = request.params.person_id;
+  /** PATCH merges the body's top-level keys into the stored document; PUT replaces it. */
+  async function update(id: string, rawBody: unknown, caller: Caller, mode: 'merge' | 'replace'): Promise<null> {
+    const body = jsonObject(rawBody);
     await app.db.transaction(async (tx) => {
       const stored = await lockPerson(tx, id);
       if (!stored) throw notFound('User not found');
-      const current = (stored.data ?? {}) as PersonData;
-      const data = await updatedPersonData(callerOf(request), id, current, body, mode);
+      const data = await updatedPersonData(caller, id, stored.data ?? {}, body, mode);
       await (mode === 'merge' ? mergePerson(tx, id, data) : replacePerson(tx, id, data));
     });
     return null;
-  };
-  app.patch('/people/:person_id', personWrite, update('merge'));
-  app.put('/people/:person_id', personWrite, update('replace'));
+  }
+  app.patch('/people/:person_id', personWrite, (request) => update(request.params.person_id, request.body, requireCaller(request), 'merge'));
+  app.put('/people/:person_id', personWrite, (request) => update(request.params.person_id, request.body, requireCaller(request), 'replace'));
 
   /**
    * Only an inactive person (`active: false`) can be deleted, and only once their pages of life
    * and personal documents are gone (422 naming how many remain): a person is never deleted
    * with records still pointing at them, and nothing is removed without being asked for.
    */
-  app.delete('/people/:person_id', personWrite, async (request: PersonRequest) => {
+  app.delete('/people/:person_id', personWrite, async (request) => {
     const id = request.params.person_id;
     await app.db.transaction(async (tx) => {
       const stored = await lockPerson(tx, id);
       if (!stored) throw notFound('User does not exist');
-      if ((stored.data as PersonData | null)?.active !== false) throw unprocessable('The user is active.');
+      if (stored.data?.active !== false) throw unprocessable('The user is active.');
       const { pages, documents } = await countPersonRecords(tx, id);
       if (pages > 0 || documents > 0) {
         throw unprocessable(`The user still has ${pages} pages of life and ${documents} personal documents; delete them first`);
@@ -86,4 +75,6 @@ export default async function peopleRoutes(app: FastifyInstance) {
     });
     return null;
   });
-}
+};
+
+export default peopleRoutes;

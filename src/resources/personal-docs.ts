@@ -6,17 +6,14 @@
 //   DELETE /personal_docs/<person_id>/<pol_id>/<doc_id>                 [poldocs] remove one
 // Metadata is the stored data plus id, fedacct, pol and size; the bytes never appear in a listing.
 import { createHash, randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import mime from 'mime-types';
 import { jsonObject } from '../body.ts';
 import { AppError, notFound, unprocessable } from '../errors.ts';
 import { deleteDocument, getDocument, insertDocument, listDocumentsJson } from '../store/docs.ts';
 import { pageExists } from '../store/pols.ts';
-import { pageQuerySchema, sendCollection } from './collections.ts';
-import { personParams, writeResponse } from './people.ts';
-
-type PageDocsRequest = FastifyRequest<{ Params: { person_id: string; pol_id: string } }>;
-type DocRequest = FastifyRequest<{ Params: { person_id: string; pol_id: string; doc_id: string } }>;
+import { sendCollection } from './collections.ts';
+import { pageQuerySchema, personParams, writeResponse } from './schemas.ts';
 
 const id = { type: 'string', minLength: 1 } as const;
 const pageDocsParams = { type: 'object', properties: { person_id: id, pol_id: id }, required: ['person_id', 'pol_id'] } as const;
@@ -32,40 +29,43 @@ function decodeBase64(value: unknown): Buffer {
   return Buffer.from(text, 'base64');
 }
 
-export default async function personalDocsRoutes(app: FastifyInstance) {
-  const poldocs = (params: object) => ({ config: { endpoint: 'poldocs' }, schema: { params, querystring: pageQuerySchema } });
-
+const personalDocsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
+  const personDocs = { config: { endpoint: 'personaldocs' }, schema: { params: personParams, querystring: pageQuerySchema } } as const;
   for (const path of ['/personal_docs/:person_id', '/personal-documents/:person_id']) {
-    app.get(path, { config: { endpoint: 'personaldocs' }, schema: { params: personParams, querystring: pageQuerySchema } }, (request: FastifyRequest<{ Params: { person_id: string } }>, reply) =>
+    app.get(path, personDocs, (request, reply) =>
       sendCollection(request, reply, (after, limit) => listDocumentsJson(app.db, request.params.person_id, null, after, limit)),
     );
   }
 
-  app.get('/personal_docs/:person_id/:pol_id', poldocs(pageDocsParams), async (request: PageDocsRequest, reply) => {
+  const pageDocs = { config: { endpoint: 'poldocs' }, schema: { params: pageDocsParams, querystring: pageQuerySchema } } as const;
+  app.get('/personal_docs/:person_id/:pol_id', pageDocs, async (request, reply) => {
     const { person_id: owner, pol_id: pol } = request.params;
     if (!(await pageExists(app.db, owner, pol))) throw notFound('Book or page or not found');
     return sendCollection(request, reply, (after, limit) => listDocumentsJson(app.db, owner, pol, after, limit));
   });
 
-  app.post('/personal_docs/:person_id/:pol_id', { config: { endpoint: 'poldocs' }, schema: { params: pageDocsParams, response: writeResponse } }, async (request: PageDocsRequest, reply) => {
+  const addDoc = { config: { endpoint: 'poldocs' }, schema: { params: pageDocsParams, response: writeResponse } } as const;
+  app.post('/personal_docs/:person_id/:pol_id', addDoc, async (request, reply) => {
     const { document, ...body } = jsonObject(request.body);
     const { person_id: owner, pol_id: pol } = request.params;
     if (typeof body.name !== 'string' || body.name.trim() === '') throw unprocessable('name must be the file name, e.g. "scan.pdf"');
-    if (body.id !== undefined && (typeof body.id !== 'string' || body.id === '')) throw unprocessable('id must be a non-empty string');
+    const givenId = body.id;
+    if (givenId !== undefined && (typeof givenId !== 'string' || givenId === '')) throw unprocessable('id must be a non-empty string');
     const bytes = decodeBase64(document);
     const hash = sha512(bytes);
     if (body.hash !== undefined && (typeof body.hash !== 'string' || body.hash.toLowerCase() !== hash)) {
       throw unprocessable('The document does not match its SHA-512 hash');
     }
     if (!(await pageExists(app.db, owner, pol))) throw notFound('Page not found');
-    const docId = (body.id as string | undefined) ?? randomUUID();
+    const docId = givenId ?? randomUUID();
     const created = await insertDocument(app.db, { id: docId, fedacct: owner, pol, document: bytes, data: { ...body, id: docId, hash } });
     if (!created) throw unprocessable('Document already exists');
     reply.header('Location', `/personal_docs/${encodeURIComponent(owner)}/${encodeURIComponent(pol)}/${encodeURIComponent(docId)}`);
     return null;
   });
 
-  app.get('/personal_docs/:person_id/:pol_id/:doc_id', { config: { endpoint: 'poldocs' }, schema: { params: docParams } }, async (request: DocRequest, reply) => {
+  const oneDoc = { config: { endpoint: 'poldocs' }, schema: { params: docParams } } as const;
+  app.get('/personal_docs/:person_id/:pol_id/:doc_id', oneDoc, async (request, reply) => {
     const { person_id: owner, pol_id: pol, doc_id: docId } = request.params;
     const row = await getDocument(app.db, owner, pol, docId);
     if (!row || !row.document) throw notFound('Document not found');
@@ -85,9 +85,12 @@ export default async function personalDocsRoutes(app: FastifyInstance) {
       .send(bytes);
   });
 
-  app.delete('/personal_docs/:person_id/:pol_id/:doc_id', { config: { endpoint: 'poldocs' }, schema: { params: docParams, response: writeResponse } }, async (request: DocRequest) => {
+  const deleteDoc = { config: { endpoint: 'poldocs' }, schema: { params: docParams, response: writeResponse } } as const;
+  app.delete('/personal_docs/:person_id/:pol_id/:doc_id', deleteDoc, async (request) => {
     const { person_id: owner, pol_id: pol, doc_id: docId } = request.params;
     if (!(await deleteDocument(app.db, owner, pol, docId))) throw notFound('Document not found');
     return null;
   });
-}
+};
+
+export default personalDocsRoutes;

@@ -4,7 +4,8 @@ import type { Queryable } from '../db/db.ts';
 export type PersonData = Record<string, unknown>;
 export interface PersonRow {
   id: string;
-  data: PersonData;
+  /** null in a legacy row that has no document. */
+  data: PersonData | null;
   /** The version of the person's Book of Life (migration 003), when read with it; null before any page. */
   book_version?: string | null;
 }

@@ -1,5 +1,5 @@
 // The HTML pages as one encapsulated plugin: their routes, their security headers, their error pages.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { AppError } from '../errors.ts';
 import { html, page } from './html.ts';
 import passwordRoutes from './password.ts';
@@ -18,7 +18,7 @@ const HINTS: Record<number, string> = {
   401: 'Sign in with your federation account ID and password to continue.',
 };
 
-export default async function webPages(app: FastifyInstance) {
+const webPages: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   // Encapsulated (no fastify-plugin): these hooks and this handler touch only the pages below.
   app.addHook('onSend', async (_request, reply, payload) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
@@ -43,4 +43,6 @@ ${HINTS[err.statusCode] ? html`<p>${HINTS[err.statusCode]}</p>` : null}
   await app.register(stylesheetRoute);
   await app.register(welcomeRoutes);
   await app.register(passwordRoutes);
-}
+};
+
+export default webPages;

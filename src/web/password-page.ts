@@ -15,7 +15,7 @@ export interface PasswordFormView {
 
 /** "Ana Betz", from the person's name fields when they are text. */
 export function displayName(person: PersonRow): string {
-  const parts = [person.data.name, person.data.lastname].filter((p): p is string => typeof p === 'string' && p.trim() !== '');
+  const parts = [person.data?.name, person.data?.lastname].filter((p): p is string => typeof p === 'string' && p.trim() !== '');
   return parts.join(' ');
 }
 

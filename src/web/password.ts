@@ -1,6 +1,7 @@
 // GET/POST /password/<person_id>: the form where a person (or root) sets a new password.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Caller } from '../auth/plugin.ts';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import type { FastifyInstance } from 'fastify';
+import { requireCaller, type Caller } from '../auth/caller.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { forbidden, notFound } from '../errors.ts';
 import { getPerson, mergePerson, type PersonRow } from '../store/people.ts';
@@ -9,7 +10,8 @@ import { setFlash } from './flash.ts';
 import { passwordPage, type PasswordFormView } from './password-page.ts';
 import { checkNewPassword } from './password-rules.ts';
 
-type PasswordRequest = FastifyRequest<{ Params: { person_id: string } }>;
+// Any id, even an empty one, reaches the handler: it answers a page (404) rather than a JSON 400.
+const params = { type: 'object', properties: { person_id: { type: 'string' } }, required: ['person_id'] } as const;
 
 /**
  * The person themself or root, nobody else. roles.cfg already grants `password` only so,
@@ -25,10 +27,8 @@ interface FormContext {
   binding: TokenBinding;
 }
 
-async function formContext(app: FastifyInstance, request: PasswordRequest): Promise<FormContext> {
-  // The auth hook has run (config.endpoint): the caller is authenticated and allowed by roles.cfg.
-  const caller = request.caller!;
-  const personId = request.params.person_id;
+/** The caller has been authenticated and allowed by roles.cfg (config.endpoint) before this runs. */
+async function formContext(app: FastifyInstance, caller: Caller, personId: string): Promise<FormContext> {
   if (!mayChangePassword(caller, personId)) {
     throw forbidden("Only the person themself or an administrator may change this person's password.");
   }
@@ -40,25 +40,26 @@ async function formContext(app: FastifyInstance, request: PasswordRequest): Prom
 
 /** A form field as text; a missing or repeated field counts as empty. */
 function text(body: unknown, name: string): string {
-  const value = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
+  if (typeof body !== 'object' || body === null || !Object.hasOwn(body, name)) return '';
+  const value: unknown = Reflect.get(body, name);
   return typeof value === 'string' ? value : '';
 }
 
 const FORM_ERROR = 'This form has expired or was not issued to you. Please enter the new password again.';
 
-export default async function passwordRoutes(app: FastifyInstance) {
+const passwordRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   const secret = app.config.secret;
   const render = (context: FormContext, view: Partial<PasswordFormView> = {}) =>
     passwordPage({ person: context.person, csrfToken: issueToken(secret, context.binding), ...view });
 
-  app.get('/password/:person_id', { config: { endpoint: 'password' } }, async (request: PasswordRequest, reply) => {
-    const context = await formContext(app, request);
+  app.get('/password/:person_id', { config: { endpoint: 'password' }, schema: { params } }, async (request, reply) => {
+    const context = await formContext(app, requireCaller(request), request.params.person_id);
     reply.type('text/html; charset=utf-8');
     return render(context);
   });
 
-  app.post('/password/:person_id', { config: { endpoint: 'password', body: 'form' } }, async (request: PasswordRequest, reply) => {
-    const context = await formContext(app, request);
+  app.post('/password/:person_id', { config: { endpoint: 'password', body: 'form' }, schema: { params } }, async (request, reply) => {
+    const context = await formContext(app, requireCaller(request), request.params.person_id);
     reply.type('text/html; charset=utf-8');
     if (!verifyToken(secret, context.binding, text(request.body, 'csrf_token'))) {
       return render(context, { formError: FORM_ERROR });
@@ -74,4 +75,6 @@ export default async function passwordRoutes(app: FastifyInstance) {
     setFlash(request, reply, 'password-updated');
     return reply.redirect('/', 302);
   });
-}
+};
+
+export default passwordRoutes;

@@ -1,4 +1,5 @@
 // The welcome page at GET /: what this server is, its version, the database's state, the way to the password form.
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import type { FastifyInstance } from 'fastify';
 import { ping } from '../store/health.ts';
 import { VERSION } from '../version.ts';
@@ -15,7 +16,7 @@ async function databaseReady(app: FastifyInstance): Promise<boolean> {
   }
 }
 
-export default async function welcomeRoutes(app: FastifyInstance) {
+const welcomeRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.get('/', async (request, reply) => {
     const notice = takeFlash(request, reply);
     const ready = await databaseReady(app);
@@ -42,10 +43,14 @@ and the Federation Portal exchange people's records and their Book of Life throu
   });
 
   // A form without script cannot put the account ID into the path itself: it lands here first.
-  app.get<{ Querystring: { account?: unknown } }>('/password', async (request, reply) => {
+  // Any value (even a repeated field) reaches the handler, which turns what is not one account ID into the welcome page.
+  const accountQuery = { type: 'object', properties: { account: {} } } as const;
+  app.get('/password', { schema: { querystring: accountQuery } }, async (request, reply) => {
     const raw = request.query.account;
     const account = typeof raw === 'string' ? raw.trim().toUpperCase() : '';
     // encodeURIComponent keeps the target a path on this server, whatever was typed.
     return reply.redirect(account ? `/password/${encodeURIComponent(account)}` : '/', 303);
   });
-}
+};
+
+export default welcomeRoutes;

@@ -7,7 +7,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildApp } from '../../src/app.ts';
-import { PROJECT_ROOT } from '../../src/config.ts';
+import { PROJECT_ROOT } from '../../src/paths.ts';
 import type { Db } from '../../src/db/db.ts';
 import { ANA, basic, seededDb, testConfig } from '../helper.ts';
 

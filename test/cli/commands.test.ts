@@ -68,11 +68,11 @@ eachBackend('thalamus migrate and demo', (backend) => {
     const taken = /^thalamus: demo data already present \(people: ([A-Z0-9, ]+)\); use --force to overwrite\n$/.exec(run.stderr);
     assert.ok(taken, run.stderr);
     assert.deepEqual(taken[1].split(', ').sort(), ['ARGBUE111FAV', 'ESPGNU777ORG', 'ITAPYT999HON']);
-    assert.equal((await getPerson(db, 'ESPGNU777ORG'))?.data.name, 'Anita');
+    assert.equal((await getPerson(db, 'ESPGNU777ORG'))?.data?.name, 'Anita');
   });
 
   test('demo --force puts the demo rows back as shipped', async () => {
     assert.deepEqual(outcome(await cli(['demo', '--force'], { db })), { code: 0, stdout: DEMO_LOADED, stderr: '' });
-    assert.equal((await getPerson(db, 'ESPGNU777ORG'))?.data.name, 'Ana');
+    assert.equal((await getPerson(db, 'ESPGNU777ORG'))?.data?.name, 'Ana');
   });
 });

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { PROJECT_ROOT } from '../../src/config.ts';
+import { PROJECT_ROOT } from '../../src/paths.ts';
 import { freshPostgres, PG_URL } from '../helper.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin/thalamus.js');
@@ -14,8 +14,8 @@ const BIN = join(PROJECT_ROOT, 'bin/thalamus.js');
 function run(args: string[], env: Record<string, string>): ChildProcess & { output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'pipe' });
   let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return Object.assign(child, { output: () => output, exited });
 }
@@ -81,7 +81,7 @@ describe('serve --workers', () => {
       assert.equal(await until('/readyz', ready), 200);
       const workers = childPids(child.pid!);
       if (workers) {
-        assert.equal(workers.length, 2, `workers: ${workers}`);
+        assert.equal(workers.length, 2, `workers: ${workers.join(', ')}`);
         process.kill(workers[0], 'SIGKILL');
         await until('a replacement worker', async () => {
           const now = childPids(child.pid!) ?? [];

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { can, isGlobal, parseRoles } from '../../src/auth/acl.ts';
-import { DEFAULT_ROLES_PATH, loadRolesFile } from '../../src/config.ts';
+import { loadRolesFile } from '../../src/auth/roles-file.ts';
+import { DEFAULT_ROLES_PATH } from '../../src/config.ts';
 
 // The reference's shipped file, as operators have it.
 const REFERENCE = [

@@ -6,7 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
-import { DEFAULT_ROLES_PATH, PROJECT_ROOT, loadConfig, type Config } from '../../src/config.ts';
+import { loadRolesFile } from '../../src/auth/roles-file.ts';
+import { DEFAULT_ROLES_PATH, loadConfig, type Config } from '../../src/config.ts';
+import { PROJECT_ROOT } from '../../src/paths.ts';
 import { ConfigError } from '../../src/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'thalamus-config-'));
@@ -20,7 +22,7 @@ const pick = (c: Config) => ({
   dataDir: c.dataDir,
   databaseUrl: c.databaseUrl,
   rolesPath: c.rolesPath,
-  roles: [...c.roles.keys()],
+  roles: [...loadRolesFile(c.rolesPath).keys()],
   demo: c.demo,
   bodyLimit: c.bodyLimit,
   dbPoolSize: c.dbPoolSize,
@@ -114,7 +116,7 @@ for (const [name, env] of invalid) {
 test('a roles file that is not a roles.cfg is a ConfigError naming THALAMUS_ROLES', () => {
   const bad = join(dir, 'bad.cfg');
   writeFileSync(bad, '{"role": "not a list"}');
-  assert.throws(() => loadConfig({ THALAMUS_ROLES: bad }), (err: unknown) => err instanceof ConfigError && /^THALAMUS_ROLES: /.test(err.message));
+  assert.throws(() => loadRolesFile(loadConfig({ THALAMUS_ROLES: bad }).rolesPath), (err: unknown) => err instanceof ConfigError && /^THALAMUS_ROLES: /.test(err.message));
 });
 
 test('`thalamus serve` with a bad THALAMUS_PORT prints one line naming it and exits 1, no stack trace', () => {

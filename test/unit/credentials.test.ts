@@ -1,12 +1,17 @@
 // Basic credentials parsing, bcrypt verification of Python-made hashes, and the verified-credential cache.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { parseBasic } from '../../src/auth/credentials.ts';
 import { CredentialCache } from '../../src/auth/credential-cache.ts';
-import { isBcryptHash, verifyPassword } from '../../src/auth/passwords.ts';
+import { PasswordChecks } from '../../src/auth/password-checks.ts';
+import { isBcryptHash } from '../../src/auth/passwords.ts';
 
 const ANA_HASH = '$2b$12$1mI4z2vpAhUwq71pLtrHcOO7kyK7I2I1i4Yw1JNjuqFvjG4U1if9K';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
+// The comparisons the server makes, on its own threads: the production path.
+const checks = new PasswordChecks({ threads: 1 });
+after(() => checks.close());
+const verifyPassword = (password: string, stored: unknown) => checks.compare(password, stored);
 
 test('parseBasic reads id and password; the password may hold colons', () => {
   assert.deepEqual(parseBasic(`Basic ${b64('ESPGNU777ORG:gnusolidario')}`), { id: 'ESPGNU777ORG', password: 'gnusolidario' });
@@ -32,9 +37,10 @@ test('Python bcrypt hashes ($2b$, $2y$, $2a$) verify; malformed ones are false, 
 
 test('the credential cache matches only the same id, password and stored hash', () => {
   const cache = new CredentialCache();
-  cache.remember('A', 'pw', ANA_HASH);
-  assert.equal(cache.has('A', 'pw', ANA_HASH), true);
-  assert.equal(cache.has('A', 'other', ANA_HASH), false);
-  assert.equal(cache.has('B', 'pw', ANA_HASH), false);
-  assert.equal(cache.has('A', 'pw', ANA_HASH.replace('$2b$', '$2y$')), false, 'a changed hash never matches');
+  cache.remember(cache.keyOf('A', 'pw', ANA_HASH));
+  assert.equal(cache.has(cache.keyOf('A', 'pw', ANA_HASH)), true);
+  assert.equal(cache.has(cache.keyOf('A', 'other', ANA_HASH)), false);
+  assert.equal(cache.has(cache.keyOf('B', 'pw', ANA_HASH)), false);
+  assert.equal(cache.has(cache.keyOf('A', 'pw', ANA_HASH.replace('$2b$', '$2y$'))), false, 'a changed hash never matches');
+  assert.ok(!cache.keyOf('A', 'pw', ANA_HASH).includes('pw'), 'the key is a digest, not the password');
 });

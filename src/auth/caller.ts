@@ -1,0 +1,37 @@
+// Who is calling: the authenticated caller (and the person the URL names) on the request, and requireCaller for handlers.
+import type { FastifyRequest } from 'fastify';
+import { unauthorized } from '../errors.ts';
+import type { PersonData, PersonRow } from '../store/people.ts';
+
+export interface Caller {
+  id: string;
+  roles: string[];
+  /** The caller's own person document (with its hash; never send it as is). */
+  data: PersonData;
+  /** One of the caller's roles may act on other people. */
+  global: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The roles.cfg endpoint name; a route without one is public. */
+    endpoint?: string;
+    /** Load the person the URL names together with the caller, in the same query. */
+    loadsSubject?: boolean;
+  }
+  interface FastifyRequest {
+    /** Set by the auth hook on every route with an endpoint; null on public routes. */
+    caller: Caller | null;
+    /** The person the URL names, when the route asked for it: null when there is none. */
+    subject: PersonRow | null | undefined;
+  }
+}
+
+/**
+ * The authenticated caller of a route that names an endpoint (the auth hook has run, so there
+ * is one). On a public route there is none: that is answered 401, never a crash.
+ */
+export function requireCaller(request: FastifyRequest): Caller {
+  if (!request.caller) throw unauthorized();
+  return request.caller;
+}
