@@ -6,7 +6,7 @@ import bcrypt from 'bcrypt';
 import pg from 'pg';
 import { openPg, openPglite, type Db } from '../src/db/db.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { analyzeTables, benchPersonId, seedPages, seedPeople } from '../src/store/bench-seed.ts';
+import { analyzeTables, benchPersonId, seedPages, seedPeople } from './seed.ts';
 import { mergePerson } from '../src/store/people.ts';
 
 export const BENCH_DB_NAME = 'thalamus_bench';

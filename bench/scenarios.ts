@@ -1,7 +1,7 @@
 // The measured scenarios: each probes its route (skipped if absent), then loads it with autocannon.
 import { randomUUID } from 'node:crypto';
 import type autocannon from 'autocannon';
-import { benchPersonId } from '../src/store/bench-seed.ts';
+import { benchPersonId } from './seed.ts';
 import { LISTER, PASSWORD, READER, READERS } from './database.ts';
 import type { CpuProbe } from './cpu.ts';
 import { background, measure, probe, probeOnNewConnection, streamLists, type LoadSummary } from './load.ts';

@@ -1,5 +1,5 @@
-// SQL that fills a benchmark database in bulk: synthetic people and pages from generate_series.
-import type { Queryable } from '../db/db.ts';
+// Bench-only SQL that fills a benchmark database in bulk: synthetic people and pages from generate_series.
+import type { Queryable } from '../src/db/db.ts';
 
 /** The id of the n-th synthetic person: `BENCH` + 7 digits, so ids sort in creation order. */
 export function benchPersonId(n: number): string {

@@ -1,4 +1,4 @@
-// Passwords: bcrypt hashing and verification (async, on libuv's pool), with a dummy hash for timing.
+// Passwords: bcrypt hashing (async, on libuv's pool), the hash format, and the dummy hash that keeps timing even.
 import bcrypt from 'bcrypt';
 
 export const BCRYPT_COST = 12;
@@ -25,14 +25,4 @@ export function comparableHash(stored: unknown): { hash: string; real: boolean }
   if (!isBcryptHash(stored)) return { hash: DUMMY_HASH, real: false };
   // PHP's and Python's $2y$ is the same algorithm as $2b$; node's bcrypt only knows $2a$/$2b$.
   return { hash: stored.startsWith('$2y$') ? `$2b$${stored.slice(4)}` : stored, real: true };
-}
-
-/**
- * True when password matches the stored hash. A missing or malformed hash still runs a
- * comparison (against the dummy hash) and answers false, so timing does not tell them apart.
- */
-export async function verifyPassword(password: string, stored: unknown): Promise<boolean> {
-  const { hash, real } = comparableHash(stored);
-  const matches = await bcrypt.compare(password, hash);
-  return real && matches;
 }

@@ -34,21 +34,6 @@ export async function countRows(q: Queryable, table: Table): Promise<number> {
   return Number(rows[0].n);
 }
 
-/**
- * Inserts `count` generated people (ids `${prefix}000000001`...) in one statement, each with a
- * document of about `padding` characters: for exercising export and listing at scale.
- */
-export async function insertGeneratedPeople(q: Queryable, prefix: string, count: number, padding = 0): Promise<void> {
-  await q.query(
-    `INSERT INTO people (id, data)
-     SELECT $1 || lpad(n::text, 9, '0'),
-            jsonb_build_object('id', $1 || lpad(n::text, 9, '0'), 'name', 'Person ' || n, 'active', true,
-                               'roles', jsonb_build_array('end_user'), 'note', repeat('x', $3::int))
-     FROM generate_series(1, $2::int) AS n`,
-    [prefix, count, padding],
-  );
-}
-
 /** Runs fn in one read-only REPEATABLE READ transaction: an export sees a single snapshot. */
 export function inSnapshot<T>(db: Db, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {

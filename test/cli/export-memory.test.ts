@@ -6,8 +6,7 @@ import { after, before, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { runCli } from '../../src/cli/program.ts';
-import type { Db } from '../../src/db/db.ts';
-import { insertGeneratedPeople } from '../../src/store/transfer.ts';
+import type { Db, Queryable } from '../../src/db/db.ts';
 import { eachBackend, seededDb } from '../helper.ts';
 import { keepOpen } from './cli-io.ts';
 
@@ -72,3 +71,18 @@ eachBackend('thalamus export at scale', (backend) => {
     assert.ok(growth < sink.bytes / 10, `heap grew by ${growth} bytes while exporting ${sink.bytes} bytes`);
   });
 });
+
+/**
+ * Inserts `count` generated people (ids `${prefix}000000001`...) in one statement, each with a
+ * document of about `padding` characters: for exercising export and listing at scale.
+ */
+async function insertGeneratedPeople(q: Queryable, prefix: string, count: number, padding = 0): Promise<void> {
+  await q.query(
+    `INSERT INTO people (id, data)
+     SELECT $1 || lpad(n::text, 9, '0'),
+            jsonb_build_object('id', $1 || lpad(n::text, 9, '0'), 'name', 'Person ' || n, 'active', true,
+                               'roles', jsonb_build_array('end_user'), 'note', repeat('x', $3::int))
+     FROM generate_series(1, $2::int) AS n`,
+    [prefix, count, padding],
+  );
+}
