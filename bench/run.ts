@@ -1,6 +1,5 @@
 // `npm run bench`: seeds a database, starts Thalamus and a bare hello server, loads each scenario, prints one table.
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
 import { createBenchDatabase, type BenchDatabase } from './database.ts';
@@ -114,8 +113,7 @@ async function compareWorkers(db: BenchDatabase, scenarioName: string): Promise<
 
 // Measure what production runs: the compiled JavaScript (bin/thalamus.js picks dist/ when it is fresh).
 say('compiling the server (npm run build) ...');
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-if (spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' }).status !== 0) {
+if (spawnSync(process.execPath, ['scripts/build.js'], { stdio: 'inherit' }).status !== 0) {
   console.error('bench: the build failed');
   process.exit(1);
 }
@@ -161,7 +159,7 @@ try {
     // A server started for this scenario alone, so its peak memory (VmHWM) is the list's.
     await withThalamus(db, 1, (server) =>
       scenario('list', () =>
-        scenarios.peopleList(server.url, { ...options, people: listPeople }, { peak: server.peakRssMb, now: server.rssMb }),
+        scenarios.peopleList(server.url, { ...options, people: listPeople }, { peak: () => server.peakRssMb(), now: () => server.rssMb() }),
       ),
     );
   }

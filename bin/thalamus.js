@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `thalamus` command: the compiled JavaScript under dist/ when `npm run build` made it and it
-// is newer than every source file (less memory, faster start); otherwise the TypeScript sources
-// through tsx's loader, so a fresh clone runs with no build step.
+// is newer than every source file, or there are no sources (an installed build): less memory,
+// faster start. Otherwise the TypeScript sources through tsx's loader, so a fresh clone runs
+// with no build step.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +19,8 @@ function newestSource(dir) {
   return newest;
 }
 
-if (existsSync(compiled) && statSync(compiled).mtimeMs >= newestSource(join(root, 'src'))) {
+const sources = join(root, 'src');
+if (existsSync(compiled) && (!existsSync(sources) || statSync(compiled).mtimeMs >= newestSource(sources))) {
   await import(compiled);
 } else {
   const { register } = await import('tsx/esm/api');
