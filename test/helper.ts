@@ -45,12 +45,12 @@ export async function freshPostgres(): Promise<Db & { url: string }> {
   const url = new URL(PG_URL);
   url.pathname = `/${name}`;
   const db = openPg(url.toString());
-  const close = db.close;
+  const close = db.close.bind(db);
   return Object.assign(db, {
     url: url.toString(),
     async close() {
       await close();
-      const a = new pg.Client({ connectionString: PG_URL! });
+      const a = new pg.Client({ connectionString: PG_URL });
       await a.connect();
       await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await a.end();

@@ -55,7 +55,7 @@ eachBackend('thalamus export / import', (backend) => {
     exported = run.raw;
     const lines = run.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     // Foreign-key order (people, pols, personal_docs, then dus, institutions), each table by id.
-    assert.deepEqual(lines.map((l) => `${l.table}/${l.id}`), [
+    assert.deepEqual(lines.map((l) => `${String(l.table)}/${String(l.id)}`), [
       'people/ARGBUE111FAV', 'people/ESPGNU777ORG', 'people/ITAPYT999HON',
       'pols/a8f2e2b4-5e0b-4c2e-9d1c-3f6b8f9a0b01', 'pols/c41d7e9a-2b6f-4f8e-8a53-7e0d1c2b3a02', 'pols/orphan-page',
       'personal_docs/5b9c7f1e-8d2a-4e6b-9f3c-1a2b3c4d5e03', 'personal_docs/empty-doc',

@@ -12,7 +12,7 @@ eachBackend('book cache', (backend) => {
   const get = async (url: string, headers = asAna) => {
     const res = await ctx.app.inject({ method: 'GET', url, headers });
     assert.equal(res.statusCode, 200, res.body);
-    return res.json();
+    return res.json<unknown>();
   };
   const version = async (book: string) =>
     (await ctx.db.query<{ v: string }>('SELECT version::text AS v FROM book_versions WHERE book = $1', [book]))[0]?.v;

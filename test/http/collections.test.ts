@@ -18,7 +18,7 @@ eachBackend('large collections', (backend) => {
     const res = await ctx.app.inject({ method: 'GET', url: '/people', headers: asRoot });
     assert.equal(res.statusCode, 200);
     assert.equal(res.headers['content-length'], undefined, 'streamed, not buffered');
-    const people = res.json() as [Record<string, unknown>][];
+    const people = res.json<[Record<string, unknown>][]>();
     assert.equal(people.length, EXTRA + 3);
     assert.ok(people.every((p) => p.length === 1 && !('password' in p[0])));
     const ids = people.map((p) => p[0].id as string);

@@ -50,7 +50,7 @@ eachBackend('people', (backend) => {
     for (const q of ['limit=0', 'limit=1001', 'limit=many']) {
       const res = await call('GET', `/people?${q}`, asCameron);
       assert.equal(res.statusCode, 400, q);
-      assert.match(res.json().error, /^Invalid request: querystring\/limit /);
+      assert.match(res.json<{ error: string }>().error, /^Invalid request: querystring\/limit /);
     }
   });
 

@@ -65,7 +65,7 @@ eachBackend('pages of life', (backend) => {
     assert.deepEqual((await call('GET', `/pols/ESPGNU777ORG/${ANA_BIRTH_ID}`, asAna)).json(), { ...ANA_BIRTH, relevance: 'normal' });
     const stolen = await call('PATCH', `/pols/ESPGNU777ORG/${CAMERON_PAGE.id}`, asAna, { summary: 'mine now' });
     assert.deepEqual([stolen.statusCode, stolen.json()], [404, { error: 'Page not found' }]);
-    assert.equal((await call('GET', `/pols/ITAPYT999HON/${CAMERON_PAGE.id}`, asCameron)).json().summary, 'Check-up');
+    assert.equal((await call('GET', `/pols/ITAPYT999HON/${CAMERON_PAGE.id}`, asCameron)).json<{ summary?: unknown }>().summary, 'Check-up');
     const id = await call('PATCH', `/pols/ESPGNU777ORG/${ANA_BIRTH_ID}`, asAna, { id: 'x' });
     assert.deepEqual([id.statusCode, id.json()], [422, { error: 'Not allowed to change the page ID' }]);
     const book = await call('PATCH', `/pols/ESPGNU777ORG/${ANA_BIRTH_ID}`, asAna, { book: 'ITAPYT999HON' });

@@ -19,7 +19,7 @@ eachBackend('replay: Federation Portal and FRL', (backend) => {
   test('login, then the people list read as person[0].name', async () => {
     const login = await portal('GET', '/login');
     assert.deepEqual([login.statusCode, login.json(), login.headers['access-control-allow-origin']], [200, true, '*']);
-    const people = (await portal('GET', '/people')).json() as { name: string }[][];
+    const people = (await portal('GET', '/people')).json<{ name: string }[][]>();
     assert.deepEqual(people.map((person) => person[0].name), ['Admin', 'Ana', 'Cameron']);
   });
 

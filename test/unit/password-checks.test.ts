@@ -19,10 +19,10 @@ test('answers true for the right password, false for a wrong one, a $2y$ spellin
 
 test('beyond the waiting limit a check is refused at once with 503 and Retry-After, and the others still finish', async () => {
   const results = await Promise.allSettled(Array.from({ length: 8 }, () => checks.compare('gnusolidario', HASH)));
-  const refused = results.filter((r) => r.status === 'rejected');
+  const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   assert.ok(refused.length > 0, 'nothing was refused');
   for (const r of refused) {
-    const err = (r as PromiseRejectedResult).reason;
+    const err: unknown = r.reason;
     assert.ok(err instanceof AppError);
     assert.deepEqual([err.statusCode, err.message, err.headers], [503, 'Too many password checks under way; try again shortly', { 'Retry-After': '1' }]);
   }
