@@ -19,7 +19,7 @@ export interface CachedBody {
 /** Rows read per round trip while streaming a whole collection: memory stays constant. */
 export const STREAM_BATCH = 500;
 
-/** Query string of every collection route: optional keyset pagination (DESIGN.md). */
+/** Query string of every collection route: optional keyset pagination (docs/wire-contract.md). */
 export const pageQuerySchema = {
   type: 'object',
   properties: {

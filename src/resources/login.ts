@@ -1,4 +1,4 @@
-// GET /login: the clients' connection test (CONTRACT.md); authentication is the whole answer.
+// GET /login: the clients' connection test (docs/wire-contract.md); authentication is the whole answer.
 import type { FastifyInstance } from 'fastify';
 
 export default async function loginRoutes(app: FastifyInstance) {

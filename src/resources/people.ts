@@ -42,7 +42,7 @@ export default async function peopleRoutes(app: FastifyInstance) {
     return reply.type('application/json; charset=utf-8').send(publicPersonJson(request.subject.data));
   });
 
-  // CONTRACT.md: the URL id is upper-cased, and the duplicate check uses it (no 500 on "esp...").
+  // docs/wire-contract.md: the URL id is upper-cased, and the duplicate check uses it (no 500 on "esp...").
   app.post('/people/:person_id', personWrite, async (request: PersonRequest) => {
     const body = jsonObject(request.body);
     const id = request.params.person_id.toUpperCase();

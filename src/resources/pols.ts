@@ -49,7 +49,7 @@ export default async function polsRoutes(app: FastifyInstance) {
     ),
   );
 
-  // Fetched by page id AND book: someone else's page is not found through your own URL (CONTRACT.md fix).
+  // Fetched by page id AND book: someone else's page is not found through your own URL (a fix, docs/wire-contract.md).
   app.get('/pols/:person_id/:page_id', { config: { endpoint: 'page' }, schema: { params: pageParams } }, async (request: PageRequest, reply) => {
     const json = await getPageJson(app.db, request.params.person_id, request.params.page_id);
     if (json === null) throw notFound('Book or page or not found');
