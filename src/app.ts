@@ -59,7 +59,7 @@ export async function buildApp({ config, db, roles, logger, https }: BuildOption
   registerBodyParser(app);
   registerErrorHandler(app);
 
-  // CONTRACT.md: CORS open by default; an operator may list the allowed origins instead.
+  // docs/wire-contract.md, "Transport": CORS open by default; an operator may list the allowed origins instead.
   const anyOrigin = config.corsOrigins.includes('*');
   await app.register(cors, {
     origin: anyOrigin ? '*' : [...config.corsOrigins],

@@ -1,4 +1,4 @@
-// Request bodies: JSON whatever the Content-Type says (CONTRACT.md), forms where a route asks.
+// Request bodies: JSON whatever the Content-Type says (docs/wire-contract.md, "Transport"), forms where a route asks.
 import { parse as parseQueryString } from 'node:querystring';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, reasonOf } from './errors.ts';

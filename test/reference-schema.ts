@@ -1,4 +1,4 @@
-// The reference Thalamus schema, word for word (CONTRACT.md "Storage"), as deployed federations have it.
+// The reference Thalamus schema, word for word (docs/wire-contract.md, "Storage"), as deployed federations have it.
 export const REFERENCE_SCHEMA = `
   CREATE TABLE people (id varchar PRIMARY KEY, data jsonb);
   CREATE TABLE pols (id varchar PRIMARY KEY, book varchar REFERENCES people(id), data jsonb);

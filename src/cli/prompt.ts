@@ -5,7 +5,7 @@ import { MAX_PASSWORD_LENGTH } from '../auth/passwords.ts';
 import { CliError } from '../errors.ts';
 import type { CliIo } from './io.ts';
 
-// The same bounds as the password form (CONTRACT.md): 64 is where bcrypt stops reading.
+// The same bounds as the password form (docs/wire-contract.md): 64 is where bcrypt stops reading.
 export const MIN_PASSWORD_LENGTH = 8;
 
 async function firstLine(io: CliIo): Promise<string | null> {

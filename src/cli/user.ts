@@ -8,7 +8,7 @@ import { getPerson, insertPerson, mergePerson, type PersonData } from '../store/
 import { say, withDb, type CliIo } from './io.ts';
 import { readNewPassword } from './prompt.ts';
 
-// Ids are stored upper-cased, as POST /people does (CONTRACT.md).
+// Ids are stored upper-cased, as POST /people does (docs/wire-contract.md).
 function accountId(raw: string): string {
   const id = raw.trim().toUpperCase();
   if (!id || /\s/.test(id)) throw new CliError(`"${raw}" is not an account id`);

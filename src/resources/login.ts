@@ -1,4 +1,4 @@
-// GET /login: the clients' connection test (CONTRACT.md); authentication is the whole answer.
+// GET /login: the clients' connection test (docs/wire-contract.md); authentication is the whole answer.
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 
 const loginRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {

@@ -32,7 +32,7 @@ const peopleRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     return reply.type('application/json; charset=utf-8').send(publicPersonJson(request.subject.data));
   });
 
-  // CONTRACT.md: the URL id is upper-cased, and the duplicate check uses it (no 500 on "esp...").
+  // docs/wire-contract.md: the URL id is upper-cased, and the duplicate check uses it (no 500 on "esp...").
   app.post('/people/:person_id', personWrite, async (request) => {
     const body = jsonObject(request.body);
     const id = request.params.person_id.toUpperCase();

@@ -1,4 +1,4 @@
-// The privilege-carrying fields of a person (roles, active, password), guarded on every write (CONTRACT.md fixes).
+// The privilege-carrying fields of a person (roles, active, password), guarded on every write (the fixes in docs/wire-contract.md).
 import { isDeepStrictEqual } from 'node:util';
 import { forbidden, unprocessable } from '../errors.ts';
 import { hashPassword, isBcryptHash, MAX_PASSWORD_LENGTH } from '../auth/passwords.ts';

@@ -42,7 +42,7 @@ const polsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     );
   });
 
-  // Fetched by page id AND book: someone else's page is not found through your own URL (CONTRACT.md fix).
+  // Fetched by page id AND book: someone else's page is not found through your own URL (docs/wire-contract.md fix).
   app.get('/pols/:person_id/:page_id', { config: { endpoint: 'page' }, schema: { params: pageParams } }, async (request, reply) => {
     const json = await getPageJson(app.db, request.params.person_id, request.params.page_id);
     if (json === null) throw notFound('Book or page or not found');

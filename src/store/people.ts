@@ -28,7 +28,7 @@ export async function getPeople(q: Queryable, ids: readonly string[]): Promise<P
     : q.query<PersonRow>(`${WITH_BOOK_VERSION} WHERE p.id = ANY($1::varchar[])`, [ids]);
 }
 
-/** The document as it may leave the server, serialized here: never the password hash (CONTRACT.md). */
+/** The document as it may leave the server, serialized here: never the password hash (docs/wire-contract.md). */
 export function publicPersonJson(data: unknown): string {
   if (!data || typeof data !== 'object' || Array.isArray(data)) return JSON.stringify(data ?? null);
   const { password: _password, ...rest } = data as PersonData;
@@ -64,7 +64,7 @@ export async function countPeople(q: Queryable): Promise<number> {
   return Number(rows[0].n);
 }
 
-/** The document as it may leave the server: never the password hash (CONTRACT.md), removed in SQL. */
+/** The document as it may leave the server: never the password hash (docs/wire-contract.md), removed in SQL. */
 const PUBLIC_DATA = "CASE WHEN jsonb_typeof(data) = 'object' THEN data - 'password' ELSE data END";
 
 /** A keyset batch of people without passwords, each serialized by PostgreSQL. */

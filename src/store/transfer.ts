@@ -2,7 +2,7 @@
 import type { Db, Queryable } from '../db/db.ts';
 import type { Table, TableRow } from './rows.ts';
 
-// Every column of each table, so an export is the whole row (CONTRACT.md's reference schema).
+// Every column of each table, so an export is the whole row (the reference schema, docs/wire-contract.md, "Storage").
 const COLUMNS: Record<Table, string> = {
   people: 'id, data',
   dus: 'id, data',

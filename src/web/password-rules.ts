@@ -1,4 +1,4 @@
-// The rules a new password set through the form must meet (CONTRACT.md: 8 to 64 characters, not common).
+// The rules a new password set through the form must meet (docs/wire-contract.md: 8 to 64 characters, not common).
 import { MAX_PASSWORD_LENGTH } from '../auth/passwords.ts';
 import { isCommonPassword } from './common-passwords.ts';
 

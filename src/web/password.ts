@@ -16,7 +16,7 @@ const params = { type: 'object', properties: { person_id: { type: 'string' } }, 
 /**
  * The person themself or root, nobody else. roles.cfg already grants `password` only so,
  * but an operator's file may differ, and the reference removed this right from health
- * professionals on purpose (CONTRACT.md), so it is checked here as well.
+ * professionals on purpose (docs/wire-contract.md), so it is checked here as well.
  */
 function mayChangePassword(caller: Caller, personId: string): boolean {
   return caller.id === personId || caller.roles.includes('root');
