@@ -34,7 +34,7 @@ function snapshot(rootPid: number): { server: number; postgres: number } | null 
   const stats = pids.map(readStat).filter((s): s is ProcStat => s !== null);
   const tree = new Set([rootPid]);
   // Workers are children of the primary; a few passes reach every descendant.
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const s of stats) {
       if (tree.has(s.ppid) && !tree.has(s.pid)) {

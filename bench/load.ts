@@ -94,7 +94,12 @@ function download(url: string, headers: Record<string, string>): Promise<{ statu
  * (the lists under way are finished). autocannon counts bytes only of finished responses,
  * and a list of 100,000 people takes seconds, so this counts them as they arrive.
  */
-export async function streamLists(url: string, headers: Record<string, string>, connections: number, durationSec: number): Promise<StreamSummary> {
+export async function streamLists(
+  url: string,
+  headers: Record<string, string>,
+  connections: number,
+  durationSec: number,
+): Promise<StreamSummary> {
   const started = performance.now();
   const deadline = started + durationSec * 1000;
   const done: { status: number; bytes: number; firstByteMs: number }[] = [];

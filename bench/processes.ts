@@ -37,7 +37,10 @@ async function waitUntilAnswering(child: ChildProcess, url: string, output: () =
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${url}: the server exited (${child.exitCode}):\n${output()}`);
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
@@ -76,9 +79,20 @@ export async function startHello(): Promise<ServerProcess> {
 }
 
 /** Thalamus as an operator runs it; `databaseEnv` names the database (URL or data directory). */
-export async function startThalamus(databaseEnv: Record<string, string>, workers = 1, settings: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startThalamus(
+  databaseEnv: Record<string, string>,
+  workers = 1,
+  settings: Record<string, string> = {},
+): Promise<ServerProcess> {
   const port = await freePort();
-  const env = { ...databaseEnv, ...settings, THALAMUS_PORT: String(port), THALAMUS_HOST: '127.0.0.1', THALAMUS_LOG_LEVEL: 'warn', THALAMUS_DEMO: 'false' };
+  const env = {
+    ...databaseEnv,
+    ...settings,
+    THALAMUS_PORT: String(port),
+    THALAMUS_HOST: '127.0.0.1',
+    THALAMUS_LOG_LEVEL: 'warn',
+    THALAMUS_DEMO: 'false',
+  };
   const args = [join(PROJECT_ROOT, 'bin/thalamus.js'), 'serve', '--workers', String(workers)];
   return { ...(await launch(args, env, port, '/readyz')), workers };
 }

@@ -27,11 +27,21 @@ export function renderTable(rows: Row[]): string {
   const lines = rows.map((r) =>
     r.skipped
       ? [r.scenario, '-', '-', '-', '-', `skipped: ${r.skipped}`]
-      : [r.scenario, String(r.requestsPerSec ?? ''), String(r.p50Ms ?? ''), String(r.p99Ms ?? ''), percentOf(r.requestsPerSec, helloRps), r.note ?? ''],
+      : [
+          r.scenario,
+          String(r.requestsPerSec ?? ''),
+          String(r.p50Ms ?? ''),
+          String(r.p99Ms ?? ''),
+          percentOf(r.requestsPerSec, helloRps),
+          r.note ?? '',
+        ],
   );
   const widths = header.map((h, i) => (i === header.length - 1 ? 0 : Math.max(h.length, ...lines.map((l) => l[i].length))));
   const format = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [format(header), format(widths.map((w) => '-'.repeat(w || 5))), ...lines.map(format)].join('\n');
 }
 

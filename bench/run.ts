@@ -38,7 +38,12 @@ const positive = (name: string, raw: string) => {
   }
   return n;
 };
-const only = new Set(values.only.split(',').map((s) => s.trim()).filter(Boolean));
+const only = new Set(
+  values.only
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const unknown = [...only].filter((s) => !ALL.includes(s));
 if (unknown.length) {
   console.error(`bench: unknown scenario ${unknown.join(', ')}\n${USAGE}`);
@@ -57,7 +62,11 @@ const rounds = positive('rounds', values.rounds);
 // PostgreSQL's CPU is counted only when it runs on this machine.
 const benchUrl = process.env.THALAMUS_BENCH_DATABASE_URL;
 const localPostgres = Boolean(benchUrl) && ['127.0.0.1', 'localhost', '[::1]', ''].includes(new URL(benchUrl!).hostname);
-const probed = (server: ServerProcess): RunOptions => ({ ...options, cpu: new CpuProbe(server.pid, localPostgres), workers: server.workers });
+const probed = (server: ServerProcess): RunOptions => ({
+  ...options,
+  cpu: new CpuProbe(server.pid, localPostgres),
+  workers: server.workers,
+});
 
 const rows: Row[] = [];
 const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -90,8 +99,16 @@ async function compareWorkers(db: BenchDatabase, scenarioName: string): Promise<
   const one: Row[] = [];
   const many: Row[] = [];
   for (let round = 0; round < rounds; round++) {
-    await withThalamus(db, 1, async (server) => void one.push(await scenarios.personRead(server.url, probed(server), 'workers-1', 'one worker')));
-    await withThalamus(db, workers, async (server) => void many.push(await scenarios.personRead(server.url, probed(server), 'workers', scenarioName)));
+    await withThalamus(
+      db,
+      1,
+      async (server) => void one.push(await scenarios.personRead(server.url, probed(server), 'workers-1', 'one worker')),
+    );
+    await withThalamus(
+      db,
+      workers,
+      async (server) => void many.push(await scenarios.personRead(server.url, probed(server), 'workers', scenarioName)),
+    );
   }
   const rates = (list: Row[]) => list.map((r) => r.requestsPerSec ?? 0);
   const median = (values: number[]) => {
@@ -107,7 +124,12 @@ async function compareWorkers(db: BenchDatabase, scenarioName: string): Promise<
   return {
     ...reported,
     note: [comparison, reported.note].filter(Boolean).join('; '),
-    detail: { ...reported.detail, oneWorker: one.map((r) => r.detail), workers: many.map((r) => r.detail), medianGainPercent: Math.round(gain) },
+    detail: {
+      ...reported.detail,
+      oneWorker: one.map((r) => r.detail),
+      workers: many.map((r) => r.detail),
+      medianGainPercent: Math.round(gain),
+    },
   };
 }
 
@@ -146,7 +168,8 @@ try {
   }
   if (only.has('workers')) {
     const scenarioName = `person read, --workers ${workers}`;
-    if (db.backend === 'pglite') rows.push({ key: 'workers', scenario: scenarioName, skipped: 'needs PostgreSQL (THALAMUS_BENCH_DATABASE_URL)' });
+    if (db.backend === 'pglite')
+      rows.push({ key: 'workers', scenario: scenarioName, skipped: 'needs PostgreSQL (THALAMUS_BENCH_DATABASE_URL)' });
     else await scenario('workers', () => compareWorkers(db, scenarioName));
   }
   // Writes last but the list: the pages they add must not weigh on the read scenarios.
@@ -168,7 +191,9 @@ try {
 }
 
 const settings = { backend: db.backend, durationSec: options.durationSec, connections: options.connections, workers, rounds };
-console.log(`\nThalamus benchmark, ${new Date().toISOString().slice(0, 10)}, ${db.backend}, ${availableParallelism()} cores (${cpuModel()}), ${options.connections} connections, ${options.durationSec} s each\n`);
+console.log(
+  `\nThalamus benchmark, ${new Date().toISOString().slice(0, 10)}, ${db.backend}, ${availableParallelism()} cores (${cpuModel()}), ${options.connections} connections, ${options.durationSec} s each\n`,
+);
 console.log(renderTable(rows));
 writeResults(rows, settings);
 say(`wrote ${RESULTS_PATH}`);

@@ -20,7 +20,10 @@ try {
   const made = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/make-test-template.ts', template], { stdio: 'inherit', env });
   if (made.status !== 0) process.exit(made.status ?? 1);
   const concurrency = process.env.THALAMUS_TEST_CONCURRENCY || '3';
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit', env });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], {
+    stdio: 'inherit',
+    env,
+  });
   process.exitCode = run.status ?? 1;
 } finally {
   rmSync(dir, { recursive: true, force: true });

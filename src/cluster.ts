@@ -43,9 +43,7 @@ export async function serve(env: Env, workers: number): Promise<void> {
   // Refused here, once, rather than by every worker in turn.
   loadRolesFile(config.rolesPath);
   if (!config.databaseUrl) {
-    throw new CliError(
-      `--workers ${workers} needs PostgreSQL (set THALAMUS_DATABASE_URL): the embedded database serves one process only`,
-    );
+    throw new CliError(`--workers ${workers} needs PostgreSQL (set THALAMUS_DATABASE_URL): the embedded database serves one process only`);
   }
   const log = pino({ level: config.logLevel, base: { pid: process.pid, role: 'primary' } });
   // Done here once, so workers starting together find the schema (and demo data) in place.

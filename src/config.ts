@@ -130,7 +130,12 @@ export function loadConfig(env: Env = process.env): Config {
     dbPoolSize: integer('THALAMUS_DB_POOL_SIZE', merged.THALAMUS_DB_POOL_SIZE, Math.max(4, 2 * availableParallelism()), 1, 1000),
     bookCacheMb: integer('THALAMUS_BOOK_CACHE_MB', merged.THALAMUS_BOOK_CACHE_MB, 32, 0, 64 * 1024),
     logLevel,
-    corsOrigins: Object.freeze((merged.THALAMUS_CORS_ORIGINS || '*').split(',').map((o) => o.trim()).filter(Boolean)),
+    corsOrigins: Object.freeze(
+      (merged.THALAMUS_CORS_ORIGINS || '*')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
     tlsCert,
     tlsKey,
     trustProxy: flag('THALAMUS_TRUST_PROXY', merged.THALAMUS_TRUST_PROXY) ?? false,

@@ -48,7 +48,11 @@ export async function loadDemo(db: Db, options: { overwrite?: boolean } = {}): P
     let written = 0;
     for (const [table, rows] of tables) {
       if (!options.overwrite) {
-        const taken = await existingIds(tx, table, rows.map((r) => r.id));
+        const taken = await existingIds(
+          tx,
+          table,
+          rows.map((r) => r.id),
+        );
         if (taken.length > 0) {
           throw new DemoConflictError(`demo data already present (${table}: ${taken.join(', ')}); use --force to overwrite`);
         }

@@ -20,11 +20,7 @@ export function processIo(): CliIo {
 export const say = (io: CliIo, line: string) => io.stdout.write(`${line}\n`);
 
 /** Opens the configured database, migrates it (unless told not to), runs fn, and always closes it. */
-export async function withDb<T>(
-  io: CliIo,
-  fn: (db: Db, config: Config) => Promise<T>,
-  options: { migrate?: boolean } = {},
-): Promise<T> {
+export async function withDb<T>(io: CliIo, fn: (db: Db, config: Config) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
   const config = loadConfig(io.env);
   const db = await (io.openDb ?? openDb)(config);
   try {

@@ -41,7 +41,7 @@ function buildProgram(io: CliIo): Command {
 
   program
     .command('demo')
-    .description('load the demo accounts and Ana\'s Book of Life')
+    .description("load the demo accounts and Ana's Book of Life")
     .option('--force', 'overwrite demo rows that already exist')
     .action((opts: { force?: boolean }) =>
       withDb(io, async (db) => {

@@ -82,7 +82,8 @@ async function openInput(io: CliIo, file: string): Promise<Readable> {
 /** A database refusal of one row, said in the file's terms. */
 function rowProblem(err: unknown): string {
   const e = err as { code?: string; message: string; detail?: string };
-  if (e.code === '23503') return `refers to a row that is not there: ${e.detail ?? e.message} (rows must come after the rows they refer to)`;
+  if (e.code === '23503')
+    return `refers to a row that is not there: ${e.detail ?? e.message} (rows must come after the rows they refer to)`;
   return e.detail ? `${e.message}: ${e.detail}` : e.message;
 }
 

@@ -19,7 +19,9 @@ function checkRoles(config: Config, roles: string[]): string[] {
   const defined = loadRolesFile(config.rolesPath);
   const unknown = roles.filter((r) => !defined.has(r));
   if (unknown.length > 0) {
-    throw new CliError(`unknown role ${unknown.map((r) => `"${r}"`).join(', ')} (${config.rolesPath} defines: ${[...defined.keys()].join(', ')})`);
+    throw new CliError(
+      `unknown role ${unknown.map((r) => `"${r}"`).join(', ')} (${config.rolesPath} defines: ${[...defined.keys()].join(', ')})`,
+    );
   }
   return [...new Set(roles)];
 }

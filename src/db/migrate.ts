@@ -35,9 +35,7 @@ export async function migrate(db: Db, migrations = listMigrations()): Promise<st
       name text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
-    const done = new Set(
-      (await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)),
-    );
+    const done = new Set((await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
     const applied: string[] = [];
     for (const m of migrations) {
       if (done.has(m.version)) continue;

@@ -53,8 +53,12 @@ const peopleRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     });
     return null;
   }
-  app.patch('/people/:person_id', personWrite, (request) => update(request.params.person_id, request.body, requireCaller(request), 'merge'));
-  app.put('/people/:person_id', personWrite, (request) => update(request.params.person_id, request.body, requireCaller(request), 'replace'));
+  app.patch('/people/:person_id', personWrite, (request) =>
+    update(request.params.person_id, request.body, requireCaller(request), 'merge'),
+  );
+  app.put('/people/:person_id', personWrite, (request) =>
+    update(request.params.person_id, request.body, requireCaller(request), 'replace'),
+  );
 
   /**
    * Only an inactive person (`active: false`) can be deleted, and only once their pages of life

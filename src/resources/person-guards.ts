@@ -50,7 +50,13 @@ export async function newPersonData(caller: Writer, id: string, body: PersonData
  * sets a password, always stored hashed. A PUT that omits password, roles or active keeps the
  * stored ones, so re-sending a document read from GET (which never has the hash) locks nobody out.
  */
-export async function updatedPersonData(caller: Writer, id: string, stored: PersonData, body: PersonData, mode: 'merge' | 'replace'): Promise<PersonData> {
+export async function updatedPersonData(
+  caller: Writer,
+  id: string,
+  stored: PersonData,
+  body: PersonData,
+  mode: 'merge' | 'replace',
+): Promise<PersonData> {
   if ('id' in body && (mode === 'merge' || body.id !== id)) throw unprocessable('Not allowed to change the person ID');
   const self = caller.id === id;
   if ('roles' in body && !isDeepStrictEqual(body.roles, stored.roles)) {

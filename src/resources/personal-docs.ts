@@ -17,7 +17,11 @@ import { pageQuerySchema, personParams, writeResponse } from './schemas.ts';
 
 const id = { type: 'string', minLength: 1 } as const;
 const pageDocsParams = { type: 'object', properties: { person_id: id, pol_id: id }, required: ['person_id', 'pol_id'] } as const;
-const docParams = { type: 'object', properties: { person_id: id, pol_id: id, doc_id: id }, required: ['person_id', 'pol_id', 'doc_id'] } as const;
+const docParams = {
+  type: 'object',
+  properties: { person_id: id, pol_id: id, doc_id: id },
+  required: ['person_id', 'pol_id', 'doc_id'],
+} as const;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 const sha512 = (bytes: Uint8Array) => createHash('sha512').update(bytes).digest('hex');
@@ -25,7 +29,7 @@ const sha512 = (bytes: Uint8Array) => createHash('sha512').update(bytes).digest(
 /** Strict base64 (line breaks allowed, as Python's encodebytes writes them): no silent truncation. */
 function decodeBase64(value: unknown): Buffer {
   const text = typeof value === 'string' ? value.replace(/\s+/g, '') : null;
-  if (text === null || !BASE64.test(text)) throw unprocessable('document must be the file\'s bytes in base64');
+  if (text === null || !BASE64.test(text)) throw unprocessable("document must be the file's bytes in base64");
   return Buffer.from(text, 'base64');
 }
 

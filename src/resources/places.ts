@@ -17,7 +17,6 @@ export interface PlaceResource {
   label: string;
 }
 
-
 export function placeRoutes(resource: PlaceResource): FastifyPluginAsyncJsonSchemaToTs {
   const { table, path, label } = resource;
   return async (app) => {

@@ -15,7 +15,10 @@ function checkBook(body: Record<string, unknown>, book: string): void {
 
 const polsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   // The book's version comes with the caller's credentials, in one query (auth/person-loader.ts).
-  const book = { config: { endpoint: 'book', loadsSubject: true }, schema: { params: personParams, querystring: pageQuerySchema } } as const;
+  const book = {
+    config: { endpoint: 'book', loadsSubject: true },
+    schema: { params: personParams, querystring: pageQuerySchema },
+  } as const;
 
   /** The cache slot for this book at the version read with the credentials (`subject`); none before any page. */
   function cachedBook(id: string, subject: PersonRow | null | undefined, view: BookView): CachedBody | undefined {
@@ -29,7 +32,12 @@ const polsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   for (const path of ['/pols/:person_id', '/events/:person_id']) {
     app.get(path, book, (request, reply) => {
       const owner = request.params.person_id;
-      return sendCollection(request, reply, (after, limit) => listPagesJson(app.db, owner, after, limit), cachedBook(owner, request.subject, 'book'));
+      return sendCollection(
+        request,
+        reply,
+        (after, limit) => listPagesJson(app.db, owner, after, limit),
+        cachedBook(owner, request.subject, 'book'),
+      );
     });
   }
   app.get('/encounters/:person_id', book, (request, reply) => {

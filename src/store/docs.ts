@@ -23,7 +23,13 @@ const METADATA = `COALESCE(CASE WHEN jsonb_typeof(data) = 'object' THEN data ELS
   || jsonb_build_object('id', id, 'fedacct', fedacct, 'pol', pol, 'size', octet_length(document)), 'null')::text AS json`;
 
 /** A keyset batch of a person's documents' metadata, all of them or those of one page. */
-export async function listDocumentsJson(q: Queryable, fedacct: string, pol: string | null, after: string | null, limit: number): Promise<JsonRow[]> {
+export async function listDocumentsJson(
+  q: Queryable,
+  fedacct: string,
+  pol: string | null,
+  after: string | null,
+  limit: number,
+): Promise<JsonRow[]> {
   const params: unknown[] = [fedacct];
   let where = 'fedacct = $1';
   if (pol !== null) where += ` AND pol = $${params.push(pol)}`;
@@ -32,7 +38,11 @@ export async function listDocumentsJson(q: Queryable, fedacct: string, pol: stri
 }
 
 export async function getDocument(q: Queryable, fedacct: string, pol: string, id: string): Promise<DocumentRow | null> {
-  const rows = await q.query<DocumentRow>('SELECT id, data, document FROM personal_docs WHERE id = $1 AND fedacct = $2 AND pol = $3', [id, fedacct, pol]);
+  const rows = await q.query<DocumentRow>('SELECT id, data, document FROM personal_docs WHERE id = $1 AND fedacct = $2 AND pol = $3', [
+    id,
+    fedacct,
+    pol,
+  ]);
   return rows[0] ?? null;
 }
 

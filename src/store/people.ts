@@ -15,8 +15,7 @@ export async function getPerson(q: Queryable, id: string): Promise<PersonRow | n
   return rows[0] ?? null;
 }
 
-const WITH_BOOK_VERSION =
-  'SELECT p.id, p.data, v.version::text AS book_version FROM people p LEFT JOIN book_versions v ON v.book = p.id';
+const WITH_BOOK_VERSION = 'SELECT p.id, p.data, v.version::text AS book_version FROM people p LEFT JOIN book_versions v ON v.book = p.id';
 
 /**
  * The people among `ids`, each with the version of their Book of Life, read in one snapshot:
@@ -46,10 +45,10 @@ export async function insertPerson(q: Queryable, id: string, data: PersonData): 
 
 /** Shallow JSON merge (the reference's `data = data || body`); false when there is no such person. */
 export async function mergePerson(q: Queryable, id: string, patch: PersonData): Promise<boolean> {
-  const rows = await q.query(
-    "UPDATE people SET data = COALESCE(data, '{}'::jsonb) || $2::jsonb WHERE id = $1 RETURNING id",
-    [id, JSON.stringify(patch)],
-  );
+  const rows = await q.query("UPDATE people SET data = COALESCE(data, '{}'::jsonb) || $2::jsonb WHERE id = $1 RETURNING id", [
+    id,
+    JSON.stringify(patch),
+  ]);
   return rows.length === 1;
 }
 

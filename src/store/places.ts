@@ -6,7 +6,12 @@ export type PlaceTable = 'dus' | 'institutions';
 const TABLE: Record<PlaceTable, string> = { dus: 'dus', institutions: 'institutions' };
 const JSON_COL = "COALESCE(data::text, 'null') AS json";
 
-export async function listPlacesJson(q: Queryable, table: PlaceTable, after: string | null, limit: number): Promise<{ id: string; json: string }[]> {
+export async function listPlacesJson(
+  q: Queryable,
+  table: PlaceTable,
+  after: string | null,
+  limit: number,
+): Promise<{ id: string; json: string }[]> {
   const t = TABLE[table];
   return after === null
     ? q.query(`SELECT id, ${JSON_COL} FROM ${t} ORDER BY id LIMIT $1`, [limit])
@@ -28,7 +33,13 @@ export async function insertPlace(q: Queryable, table: PlaceTable, id: string, d
 }
 
 /** Shallow merge (patch) or whole replacement; false when there is no such record. */
-export async function updatePlace(q: Queryable, table: PlaceTable, id: string, data: Record<string, unknown>, mode: 'merge' | 'replace'): Promise<boolean> {
+export async function updatePlace(
+  q: Queryable,
+  table: PlaceTable,
+  id: string,
+  data: Record<string, unknown>,
+  mode: 'merge' | 'replace',
+): Promise<boolean> {
   const value = mode === 'merge' ? "COALESCE(data, '{}'::jsonb) || $2::jsonb" : '$2::jsonb';
   const rows = await q.query(`UPDATE ${TABLE[table]} SET data = ${value} WHERE id = $1 RETURNING id`, [id, JSON.stringify(data)]);
   return rows.length === 1;

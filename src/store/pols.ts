@@ -57,10 +57,11 @@ export async function insertPage(q: Queryable, book: string, id: string, data: P
 
 /** Shallow JSON merge of the page in that book; false when the book has no such page. */
 export async function mergePage(q: Queryable, book: string, id: string, patch: PageData): Promise<boolean> {
-  const rows = await q.query(
-    "UPDATE pols SET data = COALESCE(data, '{}'::jsonb) || $3::jsonb WHERE id = $1 AND book = $2 RETURNING id",
-    [id, book, JSON.stringify(patch)],
-  );
+  const rows = await q.query("UPDATE pols SET data = COALESCE(data, '{}'::jsonb) || $3::jsonb WHERE id = $1 AND book = $2 RETURNING id", [
+    id,
+    book,
+    JSON.stringify(patch),
+  ]);
   return rows.length === 1;
 }
 

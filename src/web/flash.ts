@@ -8,7 +8,15 @@ const MESSAGES = { 'password-updated': 'Password updated' } as const;
 export type FlashKey = keyof typeof MESSAGES;
 
 function cookie(request: FastifyRequest, value: string, maxAge: number): string {
-  return stringifySetCookie({ name: COOKIE, value, path: '/', httpOnly: true, sameSite: 'strict', maxAge, secure: request.protocol === 'https' });
+  return stringifySetCookie({
+    name: COOKIE,
+    value,
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    maxAge,
+    secure: request.protocol === 'https',
+  });
 }
 
 /** Shows MESSAGES[key] on the next page that takes it (within five minutes). */

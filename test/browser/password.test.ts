@@ -12,7 +12,16 @@ import type { Db } from '../../src/db/db.ts';
 import { ANA, basic, seededDb, testConfig } from '../helper.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const OUTPUT = join(PROJECT_ROOT, 'test-output');
 const NEW_PASSWORD = 'Violet-Harbour-42';
 const missing = !existsSync(CHROMIUM);
@@ -54,7 +63,10 @@ describe('the password page in Chromium', { skip, timeout: 180_000 }, () => {
 
   async function assertAccessible(page: Page): Promise<void> {
     const { violations } = await new AxeBuilder({ page }).analyze();
-    assert.deepEqual(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.failureSummary + ' ' + n.html).join('; ')})`), []);
+    assert.deepEqual(
+      violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.failureSummary + ' ' + n.html).join('; ')})`),
+      [],
+    );
   }
 
   const errorBeside = async (page: Page, field: string) => (await page.locator(`#${field}-error`).textContent())?.trim();

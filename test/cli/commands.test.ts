@@ -16,7 +16,8 @@ describe('thalamus (no database)', () => {
     const run = await cli(['--help']);
     assert.equal(run.code, 0);
     assert.equal(run.stderr, '');
-    for (const command of ['serve', 'migrate', 'demo', 'user', 'export', 'import']) assert.match(run.stdout, new RegExp(`^  ${command}\\b`, 'm'));
+    for (const command of ['serve', 'migrate', 'demo', 'user', 'export', 'import'])
+      assert.match(run.stdout, new RegExp(`^  ${command}\\b`, 'm'));
     const user = await cli(['user', '--help']);
     for (const command of ['add', 'passwd', 'roles', 'show']) assert.match(user.stdout, new RegExp(`^  ${command}\\b`, 'm'));
   });
@@ -31,14 +32,22 @@ describe('thalamus (no database)', () => {
 
   test('an unreachable database is one line and exit 1', async () => {
     const run = await cli(['migrate'], { env: { THALAMUS_DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/x' } });
-    assert.deepEqual(outcome(run), { code: 1, stdout: '', stderr: 'thalamus: cannot reach the database: connect ECONNREFUSED 127.0.0.1:1\n' });
+    assert.deepEqual(outcome(run), {
+      code: 1,
+      stdout: '',
+      stderr: 'thalamus: cannot reach the database: connect ECONNREFUSED 127.0.0.1:1\n',
+    });
     const show = await cli(['user', 'show', 'X'], { env: { THALAMUS_DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/x' } });
     assert.deepEqual(outcome(show), outcome(run));
   });
 
   test('an invalid setting is one line naming it and exit 1', async () => {
     const run = await cli(['migrate'], { env: { THALAMUS_DATABASE_URL: 'mysql://x@y/z' } });
-    assert.deepEqual(outcome(run), { code: 1, stdout: '', stderr: 'thalamus: THALAMUS_DATABASE_URL: "mysql:" is not a PostgreSQL URL (expected postgresql://...)\n' });
+    assert.deepEqual(outcome(run), {
+      code: 1,
+      stdout: '',
+      stderr: 'thalamus: THALAMUS_DATABASE_URL: "mysql:" is not a PostgreSQL URL (expected postgresql://...)\n',
+    });
   });
 });
 

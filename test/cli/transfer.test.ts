@@ -36,11 +36,21 @@ eachBackend('thalamus export / import', (backend) => {
   before(async () => {
     source = await seededDb(backend);
     // Beyond the demo: the two tables the demo leaves empty, odd characters, null columns, SQL NULL data.
-    await writeRow(source, 'dus', { id: 'DU-1', data: { name: 'Betz family', members: ['ESPGNU777ORG'], 'quote"and\\slash': 'ünïcödé ✓ \u2028' } }, false);
+    await writeRow(
+      source,
+      'dus',
+      { id: 'DU-1', data: { name: 'Betz family', members: ['ESPGNU777ORG'], 'quote"and\\slash': 'ünïcödé ✓ \u2028' } },
+      false,
+    );
     await writeRow(source, 'institutions', { id: 'INST-1', data: { name: 'Milano General Hospital', beds: 420.5 } }, false);
     await writeRow(source, 'institutions', { id: 'INST-2', data: null }, false);
     await writeRow(source, 'pols', { id: 'orphan-page', book: null, data: { id: 'orphan-page' } }, false);
-    await writeRow(source, 'personal_docs', { id: 'empty-doc', fedacct: 'ESPGNU777ORG', pol: null, document: null, data: { id: 'empty-doc' } }, false);
+    await writeRow(
+      source,
+      'personal_docs',
+      { id: 'empty-doc', fedacct: 'ESPGNU777ORG', pol: null, document: null, data: { id: 'empty-doc' } },
+      false,
+    );
     target = await migrated(backend);
   });
   after(async () => {
@@ -53,24 +63,47 @@ eachBackend('thalamus export / import', (backend) => {
     assert.equal(run.code, 0);
     assert.equal(run.stderr, 'exported 11 rows\n');
     exported = run.raw;
-    const lines = run.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = run.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     // Foreign-key order (people, pols, personal_docs, then dus, institutions), each table by id.
-    assert.deepEqual(lines.map((l) => `${String(l.table)}/${String(l.id)}`), [
-      'people/ARGBUE111FAV', 'people/ESPGNU777ORG', 'people/ITAPYT999HON',
-      'pols/a8f2e2b4-5e0b-4c2e-9d1c-3f6b8f9a0b01', 'pols/c41d7e9a-2b6f-4f8e-8a53-7e0d1c2b3a02', 'pols/orphan-page',
-      'personal_docs/5b9c7f1e-8d2a-4e6b-9f3c-1a2b3c4d5e03', 'personal_docs/empty-doc',
-      'dus/DU-1', 'institutions/INST-1', 'institutions/INST-2',
-    ]);
+    assert.deepEqual(
+      lines.map((l) => `${String(l.table)}/${String(l.id)}`),
+      [
+        'people/ARGBUE111FAV',
+        'people/ESPGNU777ORG',
+        'people/ITAPYT999HON',
+        'pols/a8f2e2b4-5e0b-4c2e-9d1c-3f6b8f9a0b01',
+        'pols/c41d7e9a-2b6f-4f8e-8a53-7e0d1c2b3a02',
+        'pols/orphan-page',
+        'personal_docs/5b9c7f1e-8d2a-4e6b-9f3c-1a2b3c4d5e03',
+        'personal_docs/empty-doc',
+        'dus/DU-1',
+        'institutions/INST-1',
+        'institutions/INST-2',
+      ],
+    );
     const picture = lines.find((l) => l.table === 'personal_docs' && l.id !== 'empty-doc')!;
     assert.deepEqual(Object.keys(picture), ['table', 'id', 'fedacct', 'pol', 'data', 'document']);
     assert.deepEqual(Buffer.from(String(picture.document), 'base64'), readFileSync('demo/ana-birth-picture.jpg'));
-    assert.deepEqual(lines.find((l) => l.id === 'INST-2'), { table: 'institutions', id: 'INST-2', data: null });
-    assert.deepEqual(lines.find((l) => l.id === 'empty-doc'), { table: 'personal_docs', id: 'empty-doc', fedacct: 'ESPGNU777ORG', pol: null, data: { id: 'empty-doc' }, document: null });
+    assert.deepEqual(
+      lines.find((l) => l.id === 'INST-2'),
+      { table: 'institutions', id: 'INST-2', data: null },
+    );
+    assert.deepEqual(
+      lines.find((l) => l.id === 'empty-doc'),
+      { table: 'personal_docs', id: 'empty-doc', fedacct: 'ESPGNU777ORG', pol: null, data: { id: 'empty-doc' }, document: null },
+    );
   });
 
   test('import into a fresh database, export again: byte for byte the same', async () => {
     const run = await cli(['import', '-'], { db: target, stdin: exported });
-    assert.deepEqual(outcome(run), { code: 0, stdout: 'imported 11 rows from <stdin> (people 3, pols 3, personal_docs 2, dus 1, institutions 2)\n', stderr: '' });
+    assert.deepEqual(outcome(run), {
+      code: 0,
+      stdout: 'imported 11 rows from <stdin> (people 3, pols 3, personal_docs 2, dus 1, institutions 2)\n',
+      stderr: '',
+    });
     const again = await cli(['export'], { db: target });
     assert.ok(again.raw.equals(exported), 'the second export differs from the first');
   });
@@ -80,7 +113,11 @@ eachBackend('thalamus export / import', (backend) => {
     writeFileSync(file, exported);
     const before_ = await counts(target);
     const run = await cli(['import', file], { db: target });
-    assert.deepEqual(outcome(run), { code: 0, stdout: `imported 11 rows from ${file} (people 3, pols 3, personal_docs 2, dus 1, institutions 2)\n`, stderr: '' });
+    assert.deepEqual(outcome(run), {
+      code: 0,
+      stdout: `imported 11 rows from ${file} (people 3, pols 3, personal_docs 2, dus 1, institutions 2)\n`,
+      stderr: '',
+    });
     assert.deepEqual(await counts(target), before_);
     assert.ok((await cli(['export'], { db: target })).raw.equals(exported));
   });
@@ -101,11 +138,23 @@ eachBackend('thalamus export / import', (backend) => {
 
   const badLines: [string, string, string][] = [
     ['not JSON', '{"table": "people", "id": ', 'not JSON ('],
-    ['an unknown table', '{"table": "users", "id": "X"}', 'unknown table "users" (expected one of people, pols, personal_docs, dus, institutions)'],
+    [
+      'an unknown table',
+      '{"table": "users", "id": "X"}',
+      'unknown table "users" (expected one of people, pols, personal_docs, dus, institutions)',
+    ],
     ['a missing id', '{"table": "people", "data": {}}', '"id" must be a non-empty string'],
     ['a stray column', '{"table": "people", "id": "X", "book": "Y", "data": {}}', 'unexpected field "book" for table people'],
-    ['a document that is not base64', '{"table": "personal_docs", "id": "D", "document": "not base64!", "data": {}}', '"document" is not base64'],
-    ['a page of a person not in the database', '{"table": "pols", "id": "P", "book": "NOBODY", "data": {}}', 'pols P: refers to a row that is not there: Key (book)=(NOBODY) is not present in table "people". (rows must come after the rows they refer to)'],
+    [
+      'a document that is not base64',
+      '{"table": "personal_docs", "id": "D", "document": "not base64!", "data": {}}',
+      '"document" is not base64',
+    ],
+    [
+      'a page of a person not in the database',
+      '{"table": "pols", "id": "P", "book": "NOBODY", "data": {}}',
+      'pols P: refers to a row that is not there: Key (book)=(NOBODY) is not present in table "people". (rows must come after the rows they refer to)',
+    ],
   ];
   for (const [what, line, reason] of badLines) {
     test(`a bad line (${what}) fails the whole import with its line number; nothing is written`, async () => {
@@ -127,7 +176,11 @@ eachBackend('thalamus export / import', (backend) => {
 
   test('a file that cannot be read is one line and exit 1', async () => {
     const file = join(dir, 'nowhere.ndjson');
-    assert.deepEqual(outcome(await cli(['import', file], { db: target })), { code: 1, stdout: '', stderr: `thalamus: cannot read ${file}: ENOENT\n` });
+    assert.deepEqual(outcome(await cli(['import', file], { db: target })), {
+      code: 1,
+      stdout: '',
+      stderr: `thalamus: cannot read ${file}: ENOENT\n`,
+    });
     assert.deepEqual(outcome(await cli(['export', '--out', join(dir, 'no/such/dir.ndjson')], { db: source })), {
       code: 1,
       stdout: '',

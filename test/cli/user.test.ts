@@ -34,13 +34,22 @@ eachBackend('thalamus user', (backend) => {
   });
 
   test('add: several --role options, --name and --lastname', async () => {
-    const run = await cli(['user', 'add', 'FRAPAR001LAB', '--role', 'health_professional', '--role', 'end_user', '--name', 'Jeanne', '--lastname', 'Dupont'], {
-      db,
-      stdin: 'a long enough password\n',
-    });
+    const run = await cli(
+      ['user', 'add', 'FRAPAR001LAB', '--role', 'health_professional', '--role', 'end_user', '--name', 'Jeanne', '--lastname', 'Dupont'],
+      {
+        db,
+        stdin: 'a long enough password\n',
+      },
+    );
     assert.deepEqual(outcome(run), { code: 0, stdout: 'created user FRAPAR001LAB with roles health_professional, end_user\n', stderr: '' });
     const { data } = await stored(db, 'FRAPAR001LAB');
-    assert.deepEqual(data, { id: 'FRAPAR001LAB', active: true, roles: ['health_professional', 'end_user'], name: 'Jeanne', lastname: 'Dupont' });
+    assert.deepEqual(data, {
+      id: 'FRAPAR001LAB',
+      active: true,
+      roles: ['health_professional', 'end_user'],
+      name: 'Jeanne',
+      lastname: 'Dupont',
+    });
   });
 
   test('add: typed at a terminal, twice, without echo', async () => {
@@ -60,15 +69,31 @@ eachBackend('thalamus user', (backend) => {
   });
 
   test('add: each refusal is one line on stderr and exit 1, and nothing is stored', async () => {
-    assert.deepEqual(outcome(await cli(['user', 'add', 'espgnu777org'], { db, stdin: 'whatever123\n' })), fail('user ESPGNU777ORG already exists'));
-    assert.deepEqual(outcome(await cli(['user', 'add', 'NEWUSR001AAA'], { db, stdin: 'short\n' })), fail('the password is too short (at least 8 characters)'));
-    assert.deepEqual(outcome(await cli(['user', 'add', 'NEWUSR001AAA'], { db, stdin: `${'x'.repeat(65)}\n` })), fail('the password is too long (at most 64 characters)'));
-    assert.deepEqual(outcome(await cli(['user', 'add', 'NEWUSR001AAA'], { db, stdin: '' })), fail('no password on standard input (give it on the first line)'));
+    assert.deepEqual(
+      outcome(await cli(['user', 'add', 'espgnu777org'], { db, stdin: 'whatever123\n' })),
+      fail('user ESPGNU777ORG already exists'),
+    );
+    assert.deepEqual(
+      outcome(await cli(['user', 'add', 'NEWUSR001AAA'], { db, stdin: 'short\n' })),
+      fail('the password is too short (at least 8 characters)'),
+    );
+    assert.deepEqual(
+      outcome(await cli(['user', 'add', 'NEWUSR001AAA'], { db, stdin: `${'x'.repeat(65)}\n` })),
+      fail('the password is too long (at most 64 characters)'),
+    );
+    assert.deepEqual(
+      outcome(await cli(['user', 'add', 'NEWUSR001AAA'], { db, stdin: '' })),
+      fail('no password on standard input (give it on the first line)'),
+    );
     assert.deepEqual(
       outcome(await cli(['user', 'add', 'NEWUSR001AAA', '--role', 'wizard'], { db, stdin: 'whatever123\n' })),
       fail(`unknown role "wizard" (${process.cwd()}/etc/roles.cfg defines: end_user, health_professional, root)`),
     );
-    assert.deepEqual(outcome(await cli(['user', 'add'], { db })), { code: 1, stdout: '', stderr: "thalamus: missing required argument 'id'\n" });
+    assert.deepEqual(outcome(await cli(['user', 'add'], { db })), {
+      code: 1,
+      stdout: '',
+      stderr: "thalamus: missing required argument 'id'\n",
+    });
     assert.equal(await getPerson(db, 'NEWUSR001AAA'), null);
   });
 
@@ -83,7 +108,10 @@ eachBackend('thalamus user', (backend) => {
 
   test('passwd: an unknown user or a bad password is one line and exit 1', async () => {
     assert.deepEqual(outcome(await cli(['user', 'passwd', 'NOBODY'], { db, stdin: 'a new password\n' })), fail('no user NOBODY'));
-    assert.deepEqual(outcome(await cli(['user', 'passwd', 'ITAPYT999HON'], { db, stdin: 'short\n' })), fail('the password is too short (at least 8 characters)'));
+    assert.deepEqual(
+      outcome(await cli(['user', 'passwd', 'ITAPYT999HON'], { db, stdin: 'short\n' })),
+      fail('the password is too short (at least 8 characters)'),
+    );
     assert.equal(await bcrypt.compare('gnusolidario', (await stored(db, 'ITAPYT999HON')).hash), true);
   });
 
@@ -108,8 +136,17 @@ eachBackend('thalamus user', (backend) => {
     const run = await cli(['user', 'show', 'argbue111fav'], { db });
     assert.equal(run.code, 0);
     assert.deepEqual(JSON.parse(run.stdout), {
-      id: 'ARGBUE111FAV', name: 'Admin', lastname: 'Root', gender: 'm', dob: '1970-01-01', marital_status: 's',
-      ethnicity: 'latino', education: 'tertiary', profession: 'System administrator', active: true, roles: ['root'],
+      id: 'ARGBUE111FAV',
+      name: 'Admin',
+      lastname: 'Root',
+      gender: 'm',
+      dob: '1970-01-01',
+      marital_status: 's',
+      ethnicity: 'latino',
+      education: 'tertiary',
+      profession: 'System administrator',
+      active: true,
+      roles: ['root'],
     });
     assert.doesNotMatch(run.stdout, /password|\$2b\$/);
     assert.equal(run.stderr, 'ARGBUE111FAV has a password set\n');
@@ -128,6 +165,9 @@ eachBackend('thalamus user', (backend) => {
 
   test('`user` alone or with an unknown subcommand is one line and exit 1', async () => {
     assert.deepEqual(outcome(await cli(['user'], { db })), fail('user: say which: add, passwd, roles or show (see thalamus user --help)'));
-    assert.deepEqual(outcome(await cli(['user', 'delete', 'X'], { db })), fail("unknown command 'user delete': add, passwd, roles or show (see thalamus user --help)"));
+    assert.deepEqual(
+      outcome(await cli(['user', 'delete', 'X'], { db })),
+      fail("unknown command 'user delete': add, passwd, roles or show (see thalamus user --help)"),
+    );
   });
 });

@@ -65,35 +65,39 @@ describe('serve --workers', () => {
     assert.match(child.output(), /--workers: "many"/);
   });
 
-  it('serves from two workers on PostgreSQL, replaces a killed one, and stops on SIGTERM', { skip: !PG_URL && 'THALAMUS_TEST_DATABASE_URL is not set' }, async () => {
-    const db = await freshPostgres();
-    const port = await freePort();
-    const child = run(['serve', '--workers', '2'], {
-      THALAMUS_DATABASE_URL: db.url,
-      THALAMUS_PORT: String(port),
-      THALAMUS_LOG_LEVEL: 'warn',
-    });
-    try {
-      const ready = async () => {
-        const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-        return res.status === 200 ? res.status : undefined;
-      };
-      assert.equal(await until('/readyz', ready), 200);
-      const workers = childPids(child.pid!);
-      if (workers) {
-        assert.equal(workers.length, 2, `workers: ${workers.join(', ')}`);
-        process.kill(workers[0], 'SIGKILL');
-        await until('a replacement worker', async () => {
-          const now = childPids(child.pid!) ?? [];
-          return now.length === 2 && !now.includes(workers[0]) ? now : undefined;
-        });
-        assert.equal(await until('/readyz after the restart', ready), 200);
+  it(
+    'serves from two workers on PostgreSQL, replaces a killed one, and stops on SIGTERM',
+    { skip: !PG_URL && 'THALAMUS_TEST_DATABASE_URL is not set' },
+    async () => {
+      const db = await freshPostgres();
+      const port = await freePort();
+      const child = run(['serve', '--workers', '2'], {
+        THALAMUS_DATABASE_URL: db.url,
+        THALAMUS_PORT: String(port),
+        THALAMUS_LOG_LEVEL: 'warn',
+      });
+      try {
+        const ready = async () => {
+          const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+          return res.status === 200 ? res.status : undefined;
+        };
+        assert.equal(await until('/readyz', ready), 200);
+        const workers = childPids(child.pid!);
+        if (workers) {
+          assert.equal(workers.length, 2, `workers: ${workers.join(', ')}`);
+          process.kill(workers[0], 'SIGKILL');
+          await until('a replacement worker', async () => {
+            const now = childPids(child.pid!) ?? [];
+            return now.length === 2 && !now.includes(workers[0]) ? now : undefined;
+          });
+          assert.equal(await until('/readyz after the restart', ready), 200);
+        }
+        child.kill('SIGTERM');
+        assert.equal(await child.exited, 0, child.output());
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+        await db.close();
       }
-      child.kill('SIGTERM');
-      assert.equal(await child.exited, 0, child.output());
-    } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      await db.close();
-    }
-  });
+    },
+  );
 });

@@ -15,10 +15,22 @@ async function seedReference(db: Db): Promise<void> {
   const ana = { id: 'ESPGNU777ORG', name: 'Ana', lastname: 'Betz', active: true, roles: ['end_user'], password: PYTHON_HASH };
   await db.query('INSERT INTO people VALUES ($1, $2::jsonb)', ['ESPGNU777ORG', JSON.stringify(ana)]);
   // A node-created person with no password, and a row whose data is SQL NULL.
-  await db.query('INSERT INTO people VALUES ($1, $2::jsonb), ($3, NULL)', ['ITAPYT999HON', '{"id":"ITAPYT999HON","name":"Cameron"}', 'NULLDATA']);
-  await db.query('INSERT INTO pols VALUES ($1, $2, $3::jsonb)', ['page-1', 'ESPGNU777ORG', '{"id":"page-1","book":"ESPGNU777ORG","page_type":"medical"}']);
+  await db.query('INSERT INTO people VALUES ($1, $2::jsonb), ($3, NULL)', [
+    'ITAPYT999HON',
+    '{"id":"ITAPYT999HON","name":"Cameron"}',
+    'NULLDATA',
+  ]);
+  await db.query('INSERT INTO pols VALUES ($1, $2, $3::jsonb)', [
+    'page-1',
+    'ESPGNU777ORG',
+    '{"id":"page-1","book":"ESPGNU777ORG","page_type":"medical"}',
+  ]);
   await db.query('INSERT INTO personal_docs VALUES ($1, $2, $3, $4, $5::jsonb)', [
-    'doc-1', 'ESPGNU777ORG', 'page-1', Buffer.from([0xff, 0xd8, 0xff, 0x00, 0x01]), '{"id":"doc-1","title":"birth picture"}',
+    'doc-1',
+    'ESPGNU777ORG',
+    'page-1',
+    Buffer.from([0xff, 0xd8, 0xff, 0x00, 0x01]),
+    '{"id":"doc-1","title":"birth picture"}',
   ]);
   await db.query('INSERT INTO dus VALUES ($1, $2::jsonb)', ['DU-1', '{"name":"Betz family","address":{"city":"Milano"}}']);
   await db.query('INSERT INTO institutions VALUES ($1, $2::jsonb)', ['INST-1', '{"name":"Milano General Hospital"}']);
@@ -51,7 +63,10 @@ eachBackend('migrations', (backend) => {
       assert.deepEqual(await migrate(db), ALL);
       assert.deepEqual(await migrate(db), []);
       const recorded = await db.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY version');
-      assert.deepEqual(recorded.map((r) => r.name), ALL);
+      assert.deepEqual(
+        recorded.map((r) => r.name),
+        ALL,
+      );
     } finally {
       await db.close();
     }
@@ -73,14 +88,15 @@ eachBackend('migrations', (backend) => {
       assert.deepEqual(await snapshot(db), before_);
     });
 
-    test("the Python-made $2b$12$ hash still verifies after adoption", async () => {
+    test('the Python-made $2b$12$ hash still verifies after adoption', async () => {
       const [row] = await db.query<{ password: string }>("SELECT data->>'password' AS password FROM people WHERE id = 'ESPGNU777ORG'");
       assert.equal(row.password, PYTHON_HASH);
       assert.equal(await bcrypt.compare('gnusolidario', row.password), true);
     });
 
     test('every book that already had pages gets a version, and a later page bumps it', async () => {
-      const versions = async () => db.query<{ book: string; version: string }>('SELECT book, version::text AS version FROM book_versions ORDER BY book');
+      const versions = async () =>
+        db.query<{ book: string; version: string }>('SELECT book, version::text AS version FROM book_versions ORDER BY book');
       const [adopted] = await versions();
       assert.equal(adopted.book, 'ESPGNU777ORG');
       assert.equal((await versions()).length, 1);
@@ -101,7 +117,9 @@ describe('migrations [postgres, concurrent]', { skip: PG_URL ? false : 'THALAMUS
       const [a, b] = await Promise.all([migrate(first), migrate(second)]);
       assert.deepEqual([...a, ...b].sort(), [...ALL].sort());
       assert.ok(a.length === 0 || b.length === 0, `both applied something: ${a.join(', ')} / ${b.join(', ')}`);
-      const counts = await first.query<{ version: number; n: string }>('SELECT version, count(*) AS n FROM schema_migrations GROUP BY version');
+      const counts = await first.query<{ version: number; n: string }>(
+        'SELECT version, count(*) AS n FROM schema_migrations GROUP BY version',
+      );
       assert.equal(counts.length, ALL.length);
       assert.ok(counts.every((c) => Number(c.n) === 1));
     } finally {

@@ -9,7 +9,8 @@ const REALM = 'Basic realm="Thalamus", charset="UTF-8"';
 
 eachBackend('authentication', (backend) => {
   const ctx = useApp(backend);
-  const login = (authorization?: string) => ctx.app.inject({ method: 'GET', url: '/login', headers: authorization ? { authorization } : {} });
+  const login = (authorization?: string) =>
+    ctx.app.inject({ method: 'GET', url: '/login', headers: authorization ? { authorization } : {} });
 
   test('GET /login is true for each demo account', async () => {
     for (const who of [asAna, asCameron, asRoot]) {
@@ -50,7 +51,10 @@ eachBackend('authentication', (backend) => {
 
   test('a $2y$ hash (PHP/Python) verifies, and active missing or true may log in', async () => {
     const hash = (await bcrypt.hash('secret', 4)).replace(/^\$2b\$/, '$2y$');
-    await ctx.db.query('INSERT INTO people (id, data) VALUES ($1, $2::jsonb)', ['PHPHSH008PWD', JSON.stringify({ password: hash, roles: ['end_user'] })]);
+    await ctx.db.query('INSERT INTO people (id, data) VALUES ($1, $2::jsonb)', [
+      'PHPHSH008PWD',
+      JSON.stringify({ password: hash, roles: ['end_user'] }),
+    ]);
     const res = await login(basic('PHPHSH008PWD', 'secret'));
     assert.deepEqual([res.statusCode, res.json()], [200, true]);
   });

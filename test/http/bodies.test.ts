@@ -9,10 +9,20 @@ eachBackend('request bodies', (backend) => {
     ctx.app.inject({ method: method as 'POST', url, payload, headers: { ...asAna, ...headers } });
 
   test('JSON is read with no Content-Type, form-urlencoded or text/plain (the Python clients)', async () => {
-    const types: Record<string, string>[] = [{}, { 'content-type': 'application/x-www-form-urlencoded' }, { 'content-type': 'text/plain' }, { 'content-type': 'application/json' }];
+    const types: Record<string, string>[] = [
+      {},
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      { 'content-type': 'text/plain' },
+      { 'content-type': 'application/json' },
+    ];
     for (const [i, headers] of types.entries()) {
       const id = `body-page-${i}`;
-      const res = await send('POST', `/pols/ESPGNU777ORG/${id}`, JSON.stringify({ id, summary: `via ${JSON.stringify(headers)}` }), headers);
+      const res = await send(
+        'POST',
+        `/pols/ESPGNU777ORG/${id}`,
+        JSON.stringify({ id, summary: `via ${JSON.stringify(headers)}` }),
+        headers,
+      );
       assert.deepEqual([res.statusCode, res.body], [200, 'null'], JSON.stringify(headers));
       const read = await ctx.app.inject({ method: 'GET', url: `/pols/ESPGNU777ORG/${id}`, headers: asAna });
       assert.deepEqual(read.json(), { id, book: 'ESPGNU777ORG', summary: `via ${JSON.stringify(headers)}` });
@@ -34,7 +44,11 @@ eachBackend('request bodies', (backend) => {
       ['', 'A JSON object body is required'],
     ];
     for (const [payload, error] of cases) {
-      for (const [method, url] of [['PATCH', '/people/ESPGNU777ORG'], ['POST', '/pols/ESPGNU777ORG/x'], ['PUT', '/pols/ESPGNU777ORG/x']]) {
+      for (const [method, url] of [
+        ['PATCH', '/people/ESPGNU777ORG'],
+        ['POST', '/pols/ESPGNU777ORG/x'],
+        ['PUT', '/pols/ESPGNU777ORG/x'],
+      ]) {
         const res = await send(method, url, payload);
         assert.deepEqual([res.statusCode, res.json()], [400, { error }], `${method} ${url} ${payload}`);
       }
@@ -50,10 +64,10 @@ eachBackend('request bodies', (backend) => {
 
   test('a value PostgreSQL cannot store (\\u0000 in jsonb) is 422, never 500', async () => {
     const res = await send('PATCH', '/people/ESPGNU777ORG', '{"name": "A\\u0000B"}');
-    assert.deepEqual([res.statusCode, res.json()], [
-      422,
-      { error: 'The request holds a value the database cannot store (e.g. a \\u0000 character or an oversized id)' },
-    ]);
+    assert.deepEqual(
+      [res.statusCode, res.json()],
+      [422, { error: 'The request holds a value the database cannot store (e.g. a \\u0000 character or an oversized id)' }],
+    );
   });
 
   test('a body over the limit is 413 and the server keeps answering', async () => {

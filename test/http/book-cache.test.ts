@@ -32,7 +32,12 @@ eachBackend('book cache', (backend) => {
     assert.deepEqual(await get(`/pols/${ANA}`), [[ANA_BIRTH], [ANA_CERTIFICATE], [VISIT]]);
     assert.deepEqual(await get(`/encounters/${ANA}`), [[VISIT]]);
 
-    const patch = await ctx.app.inject({ method: 'PATCH', url: `/pols/${ANA}/${VISIT.id}`, headers: asAna, payload: '{"summary":"Seen again"}' });
+    const patch = await ctx.app.inject({
+      method: 'PATCH',
+      url: `/pols/${ANA}/${VISIT.id}`,
+      headers: asAna,
+      payload: '{"summary":"Seen again"}',
+    });
     assert.equal(patch.statusCode, 200);
     assert.deepEqual(await get(`/pols/${ANA}`), [[ANA_BIRTH], [ANA_CERTIFICATE], [{ ...VISIT, summary: 'Seen again' }]]);
     assert.deepEqual(await get(`/encounters/${ANA}`), [[{ ...VISIT, summary: 'Seen again' }]]);
@@ -46,7 +51,7 @@ eachBackend('book cache', (backend) => {
   test('a write made straight in the database (another instance, the reference server, psql) shows on the next read', async () => {
     assert.deepEqual(await get(`/pols/${ANA}`), [[ANA_BIRTH], [ANA_CERTIFICATE]]);
     assert.deepEqual(await get(`/pols/${ANA}`, asCameron), [[ANA_BIRTH], [ANA_CERTIFICATE]]);
-    await ctx.db.query("UPDATE pols SET data = data || '{\"summary\": \"Corrected by a node\"}' WHERE id = $1", [ANA_BIRTH.id]);
+    await ctx.db.query('UPDATE pols SET data = data || \'{"summary": "Corrected by a node"}\' WHERE id = $1', [ANA_BIRTH.id]);
     const corrected = [[{ ...ANA_BIRTH, summary: 'Corrected by a node' }], [ANA_CERTIFICATE]];
     assert.deepEqual(await get(`/pols/${ANA}`), corrected);
     // Cameron reads Ana's book as a health professional: the version is the book's, not the caller's.

@@ -30,7 +30,11 @@ eachBackend('large collections', (backend) => {
     let url: string | null = '/people?limit=1000';
     const seen: string[] = [];
     while (url) {
-      const res: { statusCode: number; json: () => unknown; headers: Record<string, unknown> } = await ctx.app.inject({ method: 'GET', url, headers: asRoot });
+      const res: { statusCode: number; json: () => unknown; headers: Record<string, unknown> } = await ctx.app.inject({
+        method: 'GET',
+        url,
+        headers: asRoot,
+      });
       assert.equal(res.statusCode, 200);
       seen.push(...(res.json() as [{ id: string }][]).map((p) => p[0].id));
       const link = res.headers.link as string | undefined;

@@ -7,7 +7,7 @@ import { ANA_BIRTH, ANA_CERTIFICATE } from './expected.ts';
 eachBackend('concurrent authentication', (backend) => {
   const ctx = useApp(backend);
 
-  test('thirty requests at once, from several callers, right and wrong: every answer is that request\'s', async () => {
+  test("thirty requests at once, from several callers, right and wrong: every answer is that request's", async () => {
     const cases = [
       { url: '/people/ESPGNU777ORG', headers: asAna, status: 200, name: 'Ana' },
       { url: '/people/ITAPYT999HON', headers: asCameron, status: 200, name: 'Cameron' },

@@ -12,7 +12,16 @@ import { PYTHON_HASH, REFERENCE_SCHEMA } from '../reference-schema.ts';
 import { ANA_BIRTH, ANA_BIRTH_ID, ANA_CERTIFICATE, ANA_PICTURE_ID, ANA_PUBLIC, CAMERON_PUBLIC, ROOT_PUBLIC } from './expected.ts';
 
 // A row the reference's users would have: a PHP/Python-style $2y$ hash (of "gnusolidario").
-const LEGACY = { id: 'ARGLEG222OLD', data: { id: 'ARGLEG222OLD', name: 'Legacy', roles: ['end_user'], active: true, password: '$2y$12$1mI4z2vpAhUwq71pLtrHcOO7kyK7I2I1i4Yw1JNjuqFvjG4U1if9K' } };
+const LEGACY = {
+  id: 'ARGLEG222OLD',
+  data: {
+    id: 'ARGLEG222OLD',
+    name: 'Legacy',
+    roles: ['end_user'],
+    active: true,
+    password: '$2y$12$1mI4z2vpAhUwq71pLtrHcOO7kyK7I2I1i4Yw1JNjuqFvjG4U1if9K',
+  },
+};
 
 async function snapshot(db: Db) {
   const columns = await db.query(
@@ -51,7 +60,12 @@ eachBackend('drop-in on a reference database', (backend) => {
   });
 
   test('the demo accounts and a $2y$ account log in with their existing hashes', async () => {
-    for (const authorization of [asAna.authorization, asCameron.authorization, asRoot.authorization, `Basic ${Buffer.from('ARGLEG222OLD:gnusolidario').toString('base64')}`]) {
+    for (const authorization of [
+      asAna.authorization,
+      asCameron.authorization,
+      asRoot.authorization,
+      `Basic ${Buffer.from('ARGLEG222OLD:gnusolidario').toString('base64')}`,
+    ]) {
       const res = await app.inject({ method: 'GET', url: '/login', headers: { authorization } });
       assert.deepEqual([res.statusCode, res.json()], [200, true]);
     }
@@ -61,12 +75,29 @@ eachBackend('drop-in on a reference database', (backend) => {
     const people = await app.inject({ method: 'GET', url: '/people', headers: asRoot });
     const legacy = { id: 'ARGLEG222OLD', name: 'Legacy', roles: ['end_user'], active: true };
     assert.deepEqual(people.json(), [[ROOT_PUBLIC], [legacy], [ANA_PUBLIC], [CAMERON_PUBLIC]]);
-    assert.deepEqual((await app.inject({ method: 'GET', url: '/pols/ESPGNU777ORG', headers: asAna })).json(), [[ANA_BIRTH], [ANA_CERTIFICATE]]);
-    const picture = await app.inject({ method: 'GET', url: `/personal_docs/ESPGNU777ORG/${ANA_BIRTH_ID}/${ANA_PICTURE_ID}`, headers: asAna });
+    assert.deepEqual((await app.inject({ method: 'GET', url: '/pols/ESPGNU777ORG', headers: asAna })).json(), [
+      [ANA_BIRTH],
+      [ANA_CERTIFICATE],
+    ]);
+    const picture = await app.inject({
+      method: 'GET',
+      url: `/personal_docs/ESPGNU777ORG/${ANA_BIRTH_ID}/${ANA_PICTURE_ID}`,
+      headers: asAna,
+    });
     assert.equal(picture.statusCode, 200);
-    assert.deepEqual((await app.inject({ method: 'GET', url: '/domiciliary-units', headers: asCameron })).json(), [[{ id: 'DU1', address_city: 'Milano' }]]);
-    assert.deepEqual((await app.inject({ method: 'GET', url: '/institutions/INST1', headers: asCameron })).json(), { id: 'INST1', name: 'Milano General Hospital' });
-    const write = await app.inject({ method: 'POST', url: '/pols/ESPGNU777ORG/dropin-page', headers: asAna, payload: '{"id": "dropin-page"}' });
+    assert.deepEqual((await app.inject({ method: 'GET', url: '/domiciliary-units', headers: asCameron })).json(), [
+      [{ id: 'DU1', address_city: 'Milano' }],
+    ]);
+    assert.deepEqual((await app.inject({ method: 'GET', url: '/institutions/INST1', headers: asCameron })).json(), {
+      id: 'INST1',
+      name: 'Milano General Hospital',
+    });
+    const write = await app.inject({
+      method: 'POST',
+      url: '/pols/ESPGNU777ORG/dropin-page',
+      headers: asAna,
+      payload: '{"id": "dropin-page"}',
+    });
     assert.equal(write.statusCode, 200);
   });
 

@@ -29,7 +29,11 @@ eachBackend('health probes', (backend) => {
     const res = await ctx.app.inject({
       method: 'OPTIONS',
       url: '/people/ESPGNU777ORG',
-      headers: { origin: 'https://portal.example', 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization,content-type' },
+      headers: {
+        origin: 'https://portal.example',
+        'access-control-request-method': 'PATCH',
+        'access-control-request-headers': 'authorization,content-type',
+      },
     });
     assert.equal(res.statusCode, 204);
     assert.equal(res.headers['access-control-allow-origin'], '*');

@@ -9,7 +9,8 @@ eachBackend('people', (backend) => {
   const ctx = useApp(backend);
   const call = (method: string, url: string, headers: Record<string, string>, body?: unknown) =>
     ctx.app.inject({ method: method as 'GET', url, headers, ...(body === undefined ? {} : { payload: JSON.stringify(body) }) });
-  const stored = async (id: string) => (await ctx.db.query<{ data: Record<string, unknown> }>('SELECT data FROM people WHERE id = $1', [id]))[0]?.data;
+  const stored = async (id: string) =>
+    (await ctx.db.query<{ data: Record<string, unknown> }>('SELECT data FROM people WHERE id = $1', [id]))[0]?.data;
 
   test('GET /people lists everyone as one-element arrays, without passwords, in id order', async () => {
     const res = await call('GET', '/people', asCameron);
@@ -68,7 +69,12 @@ eachBackend('people', (backend) => {
   });
 
   test('POST /people/<id> upper-cases the id, defaults roles and stores a plain password hashed', async () => {
-    const res = await call('POST', '/people/espnew001abc', asCameron, { name: 'Nuria', lastname: 'Vidal', active: true, password: 'a fine passphrase' });
+    const res = await call('POST', '/people/espnew001abc', asCameron, {
+      name: 'Nuria',
+      lastname: 'Vidal',
+      active: true,
+      password: 'a fine passphrase',
+    });
     assert.equal(res.statusCode, 200);
     assert.equal(res.body, 'null');
     const data = await stored('ESPNEW001ABC');
@@ -161,7 +167,13 @@ eachBackend('people', (backend) => {
     const before = (await stored('ESPHSH002ABC')).password;
     const res = await call('PUT', '/people/ESPHSH002ABC', asRoot, { id: 'ESPHSH002ABC', name: 'Replaced', gender: 'f' });
     assert.deepEqual([res.statusCode, res.body], [200, 'null']);
-    assert.deepEqual(await stored('ESPHSH002ABC'), { id: 'ESPHSH002ABC', name: 'Replaced', gender: 'f', roles: ['end_user'], password: before });
+    assert.deepEqual(await stored('ESPHSH002ABC'), {
+      id: 'ESPHSH002ABC',
+      name: 'Replaced',
+      gender: 'f',
+      roles: ['end_user'],
+      password: before,
+    });
     const other = await call('PUT', '/people/ESPHSH002ABC', asRoot, { id: 'ESPGNU777ORG' });
     assert.deepEqual([other.statusCode, other.json()], [422, { error: 'Not allowed to change the person ID' }]);
     const self = await call('PUT', '/people/ESPGNU777ORG', asAna, { ...ANA_PUBLIC, roles: ['root'] });

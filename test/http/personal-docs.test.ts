@@ -58,10 +58,23 @@ eachBackend('personal documents', (backend) => {
   });
 
   test('POST /personal_docs/<person_id>/<pol_id> adds a base64 document; its bytes and hash come back', async () => {
-    const res = await call('POST', CERT_DOCS, asAna, { id: 'ana-cert-scan', name: 'certificate.pdf', description: 'Scan', document: PDF.toString('base64') });
+    const res = await call('POST', CERT_DOCS, asAna, {
+      id: 'ana-cert-scan',
+      name: 'certificate.pdf',
+      description: 'Scan',
+      document: PDF.toString('base64'),
+    });
     assert.deepEqual([res.statusCode, res.body], [200, 'null']);
     assert.equal(res.headers.location, `${CERT_DOCS}/ana-cert-scan`);
-    const meta = { id: 'ana-cert-scan', name: 'certificate.pdf', description: 'Scan', hash: PDF_HASH, fedacct: 'ESPGNU777ORG', pol: ANA_CERTIFICATE_ID, size: PDF.length };
+    const meta = {
+      id: 'ana-cert-scan',
+      name: 'certificate.pdf',
+      description: 'Scan',
+      hash: PDF_HASH,
+      fedacct: 'ESPGNU777ORG',
+      pol: ANA_CERTIFICATE_ID,
+      size: PDF.length,
+    };
     assert.deepEqual((await call('GET', CERT_DOCS, asAna)).json(), [[meta]]);
     const bytes = await call('GET', `${CERT_DOCS}/ana-cert-scan`, asAna);
     assert.equal(bytes.headers['content-type'], 'application/pdf');

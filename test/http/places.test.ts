@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { asAna, asCameron, asRoot, eachBackend, useApp } from '../helper.ts';
 
-const DU = { id: 'DU-MILANO-0001', address_street: 'Via Roma', address_street_number: '12', address_city: 'Milano', members: ['ESPGNU777ORG'] };
+const DU = {
+  id: 'DU-MILANO-0001',
+  address_street: 'Via Roma',
+  address_street_number: '12',
+  address_city: 'Milano',
+  members: ['ESPGNU777ORG'],
+};
 const HOSPITAL = { id: 'ITA-MILANO-GH', name: 'Milano General Hospital', institution_type: 'hospital' };
 
 eachBackend('domiciliary units and institutions', (backend) => {
@@ -47,7 +53,10 @@ eachBackend('domiciliary units and institutions', (backend) => {
       const read = await call('GET', `${path}/NOPE`, asCameron);
       assert.deepEqual([read.statusCode, read.json()], [404, { error: `${label} not found` }]);
       const other = await call('POST', `${path}/NEW`, asCameron, { id: 'OTHER' });
-      assert.deepEqual([other.statusCode, other.json()], [422, { error: `The body's id must be the ${label.toLowerCase()} ID of the URL` }]);
+      assert.deepEqual(
+        [other.statusCode, other.json()],
+        [422, { error: `The body's id must be the ${label.toLowerCase()} ID of the URL` }],
+      );
     });
 
     test(`${path}/<id>: DELETE for root only`, async () => {

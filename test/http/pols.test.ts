@@ -90,7 +90,10 @@ eachBackend('pages of life', (backend) => {
     const ana = await call('DELETE', `/pols/ESPGNU777ORG/${ANA_BIRTH_ID}`, asAna);
     assert.deepEqual([ana.statusCode, ana.json()], [403, { error: 'Not permitted: DELETE page' }]);
     const withDocs = await call('DELETE', `/pols/ESPGNU777ORG/${ANA_BIRTH_ID}`, asRoot);
-    assert.deepEqual([withDocs.statusCode, withDocs.json()], [422, { error: 'The page still has 1 personal documents; delete them first' }]);
+    assert.deepEqual(
+      [withDocs.statusCode, withDocs.json()],
+      [422, { error: 'The page still has 1 personal documents; delete them first' }],
+    );
     const wrongBook = await call('DELETE', `/pols/ESPGNU777ORG/${CAMERON_PAGE.id}`, asRoot);
     assert.deepEqual([wrongBook.statusCode, wrongBook.json()], [404, { error: 'Page not found' }]);
     const gone = await call('DELETE', `/pols/ITAPYT999HON/${CAMERON_PAGE.id}`, asRoot);

@@ -13,7 +13,10 @@ const TLS = join(import.meta.dirname, '..', 'fixtures', 'tls');
 let server: RunningServer;
 let dataDir: string;
 
-function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function get(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     // The fixture is self-signed, as the federation's default certificates are.
     const req = request(url, { headers, rejectUnauthorized: false }, (res) => {

@@ -58,7 +58,10 @@ eachBackend('replay: HMIS node', (backend) => {
   });
 
   test('PATCH person with modification_info', async () => {
-    const patch = { lastname: 'Rossi Bianchi', modification_info: { user: 'admin', timestamp: '2024-05-03 09:00:00.5', node: 'Milano General Hospital' } };
+    const patch = {
+      lastname: 'Rossi Bianchi',
+      modification_info: { user: 'admin', timestamp: '2024-05-03 09:00:00.5', node: 'Milano General Hospital' },
+    };
     const res = await pythonRequest(ctx.app, 'PATCH', `/people/${FED_ACCT}`, CAMERON, patch);
     assert.deepEqual([res.statusCode, res.body], [200, 'null']);
     const read = await pythonRequest(ctx.app, 'GET', `/people/${FED_ACCT}`, CAMERON);
@@ -68,7 +71,10 @@ eachBackend('replay: HMIS node', (backend) => {
   test('POST then PATCH a page of life', async () => {
     const post = await pythonRequest(ctx.app, 'POST', `/pols/${FED_ACCT}/${PAGE_ID}`, CAMERON, PAGE);
     assert.deepEqual([post.statusCode, post.body], [200, 'null']);
-    const patch = { info: 'Blood pressure under control; continue treatment', modification_info: { user: 'admin', timestamp: '2024-05-04 08:00:00', node: 'Milano General Hospital' } };
+    const patch = {
+      info: 'Blood pressure under control; continue treatment',
+      modification_info: { user: 'admin', timestamp: '2024-05-04 08:00:00', node: 'Milano General Hospital' },
+    };
     const res = await pythonRequest(ctx.app, 'PATCH', `/pols/${FED_ACCT}/${PAGE_ID}`, CAMERON, patch);
     assert.deepEqual([res.statusCode, res.body], [200, 'null']);
     const read = await pythonRequest(ctx.app, 'GET', `/pols/${FED_ACCT}/${PAGE_ID}`, CAMERON);

@@ -32,7 +32,10 @@ eachBackend('replay: MyGNUHealth', (backend) => {
   test('POST a page with a list of measurements, then PATCH it', async () => {
     const post = await pythonRequest(ctx.app, 'POST', `/pols/${ANA.id}/${PAGE_ID}`, ANA, PAGE);
     assert.deepEqual([post.statusCode, post.body], [200, 'null']);
-    const changed = { summary: 'Blood pressure and heart rate (morning)', measurements: [{ bp: { systolic: 118, diastolic: 80 } }, { hr: 72 }] };
+    const changed = {
+      summary: 'Blood pressure and heart rate (morning)',
+      measurements: [{ bp: { systolic: 118, diastolic: 80 } }, { hr: 72 }],
+    };
     const patch = await pythonRequest(ctx.app, 'PATCH', `/pols/${ANA.id}/${PAGE_ID}`, ANA, changed);
     assert.deepEqual([patch.statusCode, patch.body], [200, 'null']);
     const read = await pythonRequest(ctx.app, 'GET', `/pols/${ANA.id}/${PAGE_ID}`, ANA);

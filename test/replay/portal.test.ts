@@ -12,7 +12,11 @@ eachBackend('replay: Federation Portal and FRL', (backend) => {
     ctx.app.inject({
       method,
       url,
-      headers: { authorization: basic(auth.id, auth.password), origin: 'https://portal.example', ...(body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: basic(auth.id, auth.password),
+        origin: 'https://portal.example',
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
       ...(body ? { payload: JSON.stringify(body) } : {}),
     });
 
@@ -20,7 +24,10 @@ eachBackend('replay: Federation Portal and FRL', (backend) => {
     const login = await portal('GET', '/login');
     assert.deepEqual([login.statusCode, login.json(), login.headers['access-control-allow-origin']], [200, true, '*']);
     const people = (await portal('GET', '/people')).json<{ name: string }[][]>();
-    assert.deepEqual(people.map((person) => person[0].name), ['Admin', 'Ana', 'Cameron']);
+    assert.deepEqual(
+      people.map((person) => person[0].name),
+      ['Admin', 'Ana', 'Cameron'],
+    );
   });
 
   test('account creation with a plain password, then logging in with it', async () => {
@@ -33,7 +40,15 @@ eachBackend('replay: Federation Portal and FRL', (backend) => {
 
   test('account search: GET /people/<id>, without the hash', async () => {
     const res = await portal('GET', '/people/ITAROM456LUC');
-    assert.deepEqual(res.json(), { id: 'ITAROM456LUC', name: 'Lucia', lastname: 'Ferrari', gender: 'f', dob: '2000-02-02', active: true, roles: ['end_user'] });
+    assert.deepEqual(res.json(), {
+      id: 'ITAROM456LUC',
+      name: 'Lucia',
+      lastname: 'Ferrari',
+      gender: 'f',
+      dob: '2000-02-02',
+      active: true,
+      roles: ['end_user'],
+    });
     const missing = await portal('GET', '/people/NOPNOP000NOP');
     assert.equal(missing.statusCode, 404);
   });

@@ -8,7 +8,13 @@ export interface Account {
 }
 
 /** requests.<method>(url, data=json.dumps(body), auth=(user, password)): the body goes as raw text. */
-export function pythonRequest(app: FastifyInstance, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, auth: Account, body?: unknown) {
+export function pythonRequest(
+  app: FastifyInstance,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  auth: Account,
+  body?: unknown,
+) {
   const headers: Record<string, string | undefined> = {
     authorization: basic(auth.id, auth.password),
     'user-agent': 'python-requests/2.31.0',

@@ -7,9 +7,34 @@ import { DEFAULT_ROLES_PATH } from '../../src/config.ts';
 
 // The reference's shipped file, as operators have it.
 const REFERENCE = [
-  { role: 'end_user', permissions: { GET: ['login', 'person', 'book', 'page', 'password'], PATCH: ['person', 'page'], POST: ['page', 'password'], global: 'False' } },
-  { role: 'health_professional', permissions: { GET: ['login', 'people', 'person', 'book', 'page'], PATCH: ['person', 'page'], POST: ['person', 'page'], global: 'True' } },
-  { role: 'root', permissions: { GET: ['login', 'people', 'person', 'book', 'page', 'password'], PATCH: ['person', 'page'], POST: ['person', 'page', 'password'], DELETE: ['person', 'page'], global: 'True' } },
+  {
+    role: 'end_user',
+    permissions: {
+      GET: ['login', 'person', 'book', 'page', 'password'],
+      PATCH: ['person', 'page'],
+      POST: ['page', 'password'],
+      global: 'False',
+    },
+  },
+  {
+    role: 'health_professional',
+    permissions: {
+      GET: ['login', 'people', 'person', 'book', 'page'],
+      PATCH: ['person', 'page'],
+      POST: ['person', 'page'],
+      global: 'True',
+    },
+  },
+  {
+    role: 'root',
+    permissions: {
+      GET: ['login', 'people', 'person', 'book', 'page', 'password'],
+      PATCH: ['person', 'page'],
+      POST: ['person', 'page', 'password'],
+      DELETE: ['person', 'page'],
+      global: 'True',
+    },
+  },
 ];
 const ana = { id: 'ESPGNU777ORG', roles: ['end_user'] };
 const cameron = { id: 'ITAPYT999HON', roles: ['end_user', 'health_professional'] };
@@ -25,7 +50,10 @@ test('the reference roles.cfg loads as is, global as the string "True"/"False"',
 
 test('global may be a boolean; a bad value or shape is an error naming the role', () => {
   assert.equal(parseRoles([{ role: 'r', permissions: { GET: [], global: true } }]).get('r')?.global, true);
-  assert.throws(() => parseRoles([{ role: 'r', permissions: { global: 'yes' } }]), /role "r": "global" must be "True", "False" or a boolean/);
+  assert.throws(
+    () => parseRoles([{ role: 'r', permissions: { global: 'yes' } }]),
+    /role "r": "global" must be "True", "False" or a boolean/,
+  );
   assert.throws(() => parseRoles({}), /expected a JSON array of roles/);
   assert.throws(() => parseRoles([{ role: 'r', permissions: { FETCH: [] } }]), /role "r": unknown method "FETCH"/);
   assert.throws(() => parseRoles([{ role: 'r', permissions: { GET: 'login' } }]), /GET must be a list of endpoint names/);

@@ -116,7 +116,10 @@ for (const [name, env] of invalid) {
 test('a roles file that is not a roles.cfg is a ConfigError naming THALAMUS_ROLES', () => {
   const bad = join(dir, 'bad.cfg');
   writeFileSync(bad, '{"role": "not a list"}');
-  assert.throws(() => loadRolesFile(loadConfig({ THALAMUS_ROLES: bad }).rolesPath), (err: unknown) => err instanceof ConfigError && /^THALAMUS_ROLES: /.test(err.message));
+  assert.throws(
+    () => loadRolesFile(loadConfig({ THALAMUS_ROLES: bad }).rolesPath),
+    (err: unknown) => err instanceof ConfigError && /^THALAMUS_ROLES: /.test(err.message),
+  );
 });
 
 test('`thalamus serve` with a bad THALAMUS_PORT prints one line naming it and exits 1, no stack trace', () => {

@@ -24,17 +24,24 @@ test('beyond the waiting limit a check is refused at once with 503 and Retry-Aft
   for (const r of refused) {
     const err: unknown = r.reason;
     assert.ok(err instanceof AppError);
-    assert.deepEqual([err.statusCode, err.message, err.headers], [503, 'Too many password checks under way; try again shortly', { 'Retry-After': '1' }]);
+    assert.deepEqual(
+      [err.statusCode, err.message, err.headers],
+      [503, 'Too many password checks under way; try again shortly', { 'Retry-After': '1' }],
+    );
   }
   assert.ok(results.some((r) => r.status === 'fulfilled' && r.value === true));
 });
 
-test('the comparing thread runs at nice 10 (Linux)', { skip: process.platform !== 'linux' && 'nice values per thread are a Linux detail' }, async () => {
-  await checks.compare('gnusolidario', HASH);
-  const niceValues = readdirSync('/proc/self/task').map((tid) => {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-  });
-  assert.ok(niceValues.includes(10), `nice values of this process's threads: ${niceValues.join(',')}`);
-  assert.ok(niceValues.includes(0), 'the main thread keeps its priority');
-});
+test(
+  'the comparing thread runs at nice 10 (Linux)',
+  { skip: process.platform !== 'linux' && 'nice values per thread are a Linux detail' },
+  async () => {
+    await checks.compare('gnusolidario', HASH);
+    const niceValues = readdirSync('/proc/self/task').map((tid) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    });
+    assert.ok(niceValues.includes(10), `nice values of this process's threads: ${niceValues.join(',')}`);
+    assert.ok(niceValues.includes(0), 'the main thread keeps its priority');
+  },
+);

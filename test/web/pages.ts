@@ -8,7 +8,8 @@ import { insertPerson } from '../../src/store/people.ts';
 import { basic } from '../helper.ts';
 
 export const HTML_HEADERS = {
-  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',
@@ -28,7 +29,9 @@ export function tokenOf(body: string): string {
 
 /** The error shown beside a field ("" when none), and whether the field is marked invalid. */
 export function fieldState(body: string, field: 'password' | 'pconfirm'): { error: string; invalid: boolean } {
-  const error = new RegExp(`<p class="error-message" id="${field}-error"><span class="visually-hidden">Error: </span>([^<]*)</p>`).exec(body);
+  const error = new RegExp(`<p class="error-message" id="${field}-error"><span class="visually-hidden">Error: </span>([^<]*)</p>`).exec(
+    body,
+  );
   const input = new RegExp(`<input type="password" id="${field}" [^>]*>`).exec(body);
   assert.ok(input, `the page has the ${field} field`);
   if (error) assert.match(input[0], new RegExp(`aria-describedby="[^"]*${field}-error"`));
@@ -44,7 +47,15 @@ export interface Account {
 /** A new end user (cheap bcrypt cost, so tests stay quick) whose password the test may change. */
 export async function addAccount(db: Db, id: string, data: Record<string, unknown> = {}): Promise<Account> {
   const password = `start-${id.toLowerCase()}`;
-  const stored = await insertPerson(db, id, { id, name: 'Test', lastname: 'Person', roles: ['end_user'], active: true, password: await hashPassword(password, 4), ...data });
+  const stored = await insertPerson(db, id, {
+    id,
+    name: 'Test',
+    lastname: 'Person',
+    roles: ['end_user'],
+    active: true,
+    password: await hashPassword(password, 4),
+    ...data,
+  });
   assert.ok(stored);
   return { id, password, authorization: basic(id, password) };
 }

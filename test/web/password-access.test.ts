@@ -115,7 +115,10 @@ eachBackend('password form: access', (backend) => {
   test('a form shown before a password change is refused after it', async () => {
     const acct = await addAccount(ctx.db, 'ESPOLD003AAA');
     const first = await ctx.app.inject({ method: 'GET', url: `/password/${acct.id}`, headers: { authorization: acct.authorization } });
-    assert.equal((await submit(ctx.app, acct.id, acct.authorization, { csrf_token: tokenOf(first.body), password: NEW, pconfirm: NEW })).statusCode, 302);
+    assert.equal(
+      (await submit(ctx.app, acct.id, acct.authorization, { csrf_token: tokenOf(first.body), password: NEW, pconfirm: NEW })).statusCode,
+      302,
+    );
     const again = await submit(ctx.app, acct.id, `Basic ${Buffer.from(`${acct.id}:${NEW}`).toString('base64')}`, {
       csrf_token: tokenOf(first.body),
       password: 'Another-Harbour-43',
@@ -129,11 +132,14 @@ eachBackend('password form: access', (backend) => {
 eachBackend('password form: an operator roles.cfg that grants health professionals the form', (backend) => {
   const dir = mkdtempSync(join(tmpdir(), 'thalamus-roles-'));
   const roles = join(dir, 'roles.cfg');
-  writeFileSync(roles, JSON.stringify([
-    { role: 'end_user', permissions: { GET: ['password'], POST: ['password'], global: 'False' } },
-    { role: 'health_professional', permissions: { GET: ['password'], POST: ['password'], global: 'True' } },
-    { role: 'root', permissions: { GET: ['password'], POST: ['password'], global: 'True' } },
-  ]));
+  writeFileSync(
+    roles,
+    JSON.stringify([
+      { role: 'end_user', permissions: { GET: ['password'], POST: ['password'], global: 'False' } },
+      { role: 'health_professional', permissions: { GET: ['password'], POST: ['password'], global: 'True' } },
+      { role: 'root', permissions: { GET: ['password'], POST: ['password'], global: 'True' } },
+    ]),
+  );
   const ctx = useApp(backend, { THALAMUS_ROLES: roles });
   after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -20,9 +20,27 @@ eachBackend('password form: rules', (backend) => {
     ['an empty password', '', '', 'password', 'Enter a new password.'],
     ['a confirmation that differs', chars(12), `${chars(11)}x`, 'pconfirm', 'The two passwords do not match.'],
     ['a mismatch and a short password: the mismatch is told first', 'abc', 'abd', 'pconfirm', 'The two passwords do not match.'],
-    ['a common password', 'qwertyuiop', 'qwertyuiop', 'password', 'This is one of the most common passwords: choose one that is harder to guess.'],
-    ['a common password in other case', 'Password123', 'Password123', 'password', 'This is one of the most common passwords: choose one that is harder to guess.'],
-    ['64 characters longer than bcrypt reads (over 72 bytes)', 'é'.repeat(40), 'é'.repeat(40), 'password', 'The password is too long: letters outside A to Z count as 2 to 4 characters; use fewer.'],
+    [
+      'a common password',
+      'qwertyuiop',
+      'qwertyuiop',
+      'password',
+      'This is one of the most common passwords: choose one that is harder to guess.',
+    ],
+    [
+      'a common password in other case',
+      'Password123',
+      'Password123',
+      'password',
+      'This is one of the most common passwords: choose one that is harder to guess.',
+    ],
+    [
+      '64 characters longer than bcrypt reads (over 72 bytes)',
+      'é'.repeat(40),
+      'é'.repeat(40),
+      'password',
+      'The password is too long: letters outside A to Z count as 2 to 4 characters; use fewer.',
+    ],
   ];
   for (const [name, password, pconfirm, field, message] of refused) {
     test(`refuses ${name}: 200, the reason beside its field, nothing echoed, nothing stored`, async () => {
@@ -71,7 +89,10 @@ eachBackend('password form: rules', (backend) => {
   });
 
   test('a person whose name holds markup is shown as text', async () => {
-    const acct = await addAccount(ctx.db, 'ESPXSS666AAA', { name: '<script>alert(1)</script>', lastname: '"><img src=x onerror=alert(2)>' });
+    const acct = await addAccount(ctx.db, 'ESPXSS666AAA', {
+      name: '<script>alert(1)</script>',
+      lastname: '"><img src=x onerror=alert(2)>',
+    });
     const res = await ctx.app.inject({ method: 'GET', url: `/password/${acct.id}`, headers: asRoot });
     assert.equal(res.statusCode, 200);
     assert.match(res.body, /· &lt;script&gt;alert\(1\)&lt;\/script&gt; &quot;&gt;&lt;img src=x onerror=alert\(2\)&gt;<\/p>/);

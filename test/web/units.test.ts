@@ -50,10 +50,16 @@ describe('password rules', () => {
   test('the contract order: equal, then 8 to 64 characters, then not common', () => {
     assert.deepEqual(checkNewPassword('abc', 'abd'), { field: 'pconfirm', message: 'The two passwords do not match.' });
     assert.deepEqual(checkNewPassword('', ''), { field: 'password', message: 'Enter a new password.' });
-    assert.deepEqual(checkNewPassword('Kv7#pW2', 'Kv7#pW2'), { field: 'password', message: 'The password is too short: use 8 to 64 characters.' });
+    assert.deepEqual(checkNewPassword('Kv7#pW2', 'Kv7#pW2'), {
+      field: 'password',
+      message: 'The password is too short: use 8 to 64 characters.',
+    });
     assert.equal(checkNewPassword('Kv7#pW2q', 'Kv7#pW2q'), null);
     assert.equal(checkNewPassword('k'.repeat(64), 'k'.repeat(64)), null);
-    assert.deepEqual(checkNewPassword('k'.repeat(65), 'k'.repeat(65)), { field: 'password', message: 'The password is too long: use 8 to 64 characters.' });
+    assert.deepEqual(checkNewPassword('k'.repeat(65), 'k'.repeat(65)), {
+      field: 'password',
+      message: 'The password is too long: use 8 to 64 characters.',
+    });
     assert.deepEqual(checkNewPassword('password', 'password'), {
       field: 'password',
       message: 'This is one of the most common passwords: choose one that is harder to guess.',
@@ -67,7 +73,9 @@ describe('password rules', () => {
   });
 
   test('the common list comes from the package, ignores case and lets good passwords through', () => {
-    for (const common of ['123456', 'password', 'Password123', 'QWERTYUIOP', 'iloveyou12', 'baseball']) assert.equal(isCommonPassword(common), true, common);
-    for (const fine of ['gnusolidario', 'Violet-Harbour-42', 'correct horse battery staple']) assert.equal(isCommonPassword(fine), false, fine);
+    for (const common of ['123456', 'password', 'Password123', 'QWERTYUIOP', 'iloveyou12', 'baseball'])
+      assert.equal(isCommonPassword(common), true, common);
+    for (const fine of ['gnusolidario', 'Violet-Harbour-42', 'correct horse battery staple'])
+      assert.equal(isCommonPassword(fine), false, fine);
   });
 });
