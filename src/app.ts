@@ -6,6 +6,7 @@ import { loadRolesFile } from './auth/roles-file.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/db.ts';
 import { registerBodyParser } from './body.ts';
+import { registerCrossSiteGuard } from './cross-site.ts';
 import { registerErrorHandler } from './error-handler.ts';
 import authPlugin from './auth/plugin.ts';
 import healthRoutes from './resources/health.ts';
@@ -67,6 +68,8 @@ export async function buildApp({ config, db, roles, logger, https }: BuildOption
     exposedHeaders: ['Link', 'WWW-Authenticate', 'Retry-After'],
     maxAge: 600,
   });
+  // Before the auth hook: a cross-site write is refused without any bcrypt work.
+  registerCrossSiteGuard(app);
   await app.register(authPlugin, { db, roles: roles ?? loadRolesFile(config.rolesPath) });
 
   await app.register(webPages);
