@@ -46,6 +46,7 @@ export async function serve(env: Env, workers: number): Promise<void> {
     throw new CliError(`--workers ${workers} needs PostgreSQL (set THALAMUS_DATABASE_URL): the embedded database serves one process only`);
   }
   const log = pino({ level: config.logLevel, base: { pid: process.pid, role: 'primary' } });
+  for (const warning of config.warnings) log.warn(warning);
   // Done here once, so workers starting together find the schema (and demo data) in place.
   const db = await openDb(config);
   try {

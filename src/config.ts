@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readConfigFile } from './config-file.ts';
+import { keywordsToUrl, looksLikeUrl, maskPassword } from './database-url.ts';
 import { ConfigError, reasonOf } from './errors.ts';
 
 export interface Config {
@@ -29,6 +31,8 @@ export interface Config {
   readonly trustProxy: boolean;
   /** Signs the HTML forms' CSRF tokens; random per process when unset, so several instances must share one. */
   readonly secret: string;
+  /** What the config file held that was ignored (unknown names, DEBUG, a short SECRET_KEY): logged at start. */
+  readonly warnings: readonly string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -36,20 +40,6 @@ type Env = Record<string, string | undefined>;
 /** The shipped roles.cfg, found from this module's place (src/ or the compiled dist/, both one level down). */
 export const DEFAULT_ROLES_PATH = fileURLToPath(new URL('../etc/roles.cfg', import.meta.url));
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-/** Settings named as environment variables; a config file may give the same names. */
-function readFile(path: string): Env {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new ConfigError(`THALAMUS_CONFIG: cannot read ${path}: ${reasonOf(err)}`);
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ConfigError(`THALAMUS_CONFIG: ${path} must hold a JSON object of THALAMUS_* settings`);
-  }
-  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v == null ? undefined : String(v)]));
-}
 
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw.trim() === '') return fallback;
@@ -68,20 +58,26 @@ function flag(name: string, raw: string | undefined): boolean | undefined {
   throw new ConfigError(`${name}: "${raw}" is not true or false`);
 }
 
+/** THALAMUS_DATABASE_URL, else the reference's POSTGRESQL_URI: a URL or a libpq keyword string (`dbname=federation user=gnuhealth`). */
 function databaseUrl(env: Env): string | null {
-  const name = env.THALAMUS_DATABASE_URL ? 'THALAMUS_DATABASE_URL' : 'POSTGRESQL_URI';
-  const raw = env.THALAMUS_DATABASE_URL || env.POSTGRESQL_URI;
+  const [ours, reference] = [env.THALAMUS_DATABASE_URL, env.POSTGRESQL_URI];
+  const name = ours ? 'THALAMUS_DATABASE_URL' : 'POSTGRESQL_URI';
+  const raw = (ours || reference)?.trim();
   if (!raw) return null;
+  const expected = 'expected postgresql://user:password@host:5432/database or dbname=... user=... host=...';
+  const converted = looksLikeUrl(raw) ? raw : keywordsToUrl(raw, { pghost: env.PGHOST });
+  if (converted === null)
+    throw new ConfigError(`${name}: "${maskPassword(raw)}" is neither a URL nor a libpq keyword string (${expected})`);
   let url: URL;
   try {
-    url = new URL(raw);
+    url = new URL(converted);
   } catch {
-    throw new ConfigError(`${name}: "${raw}" is not a URL (expected postgresql://user:password@host:5432/database)`);
+    throw new ConfigError(`${name}: "${maskPassword(raw)}" is not a valid URL (${expected})`);
   }
   if (url.protocol !== 'postgresql:' && url.protocol !== 'postgres:') {
-    throw new ConfigError(`${name}: "${url.protocol}" is not a PostgreSQL URL (expected postgresql://...)`);
+    throw new ConfigError(`${name}: "${url.protocol}" is not a PostgreSQL URL (${expected})`);
   }
-  return raw;
+  return converted;
 }
 
 function readableFile(name: string, path: string): string {
@@ -101,8 +97,32 @@ function secret(raw: string | undefined): string {
   return raw;
 }
 
+/**
+ * The file's settings under the environment (which wins), and a record of which of the file's
+ * names were read: a file name no setting asked for is reported as unknown.
+ */
+function withFile(env: Env): { merged: Env; unread: () => string[]; warnings: string[] } {
+  if (!env.THALAMUS_CONFIG) return { merged: env, unread: () => [], warnings: [] };
+  const file = readConfigFile(env.THALAMUS_CONFIG);
+  const read = new Set<string>();
+  const merged = new Proxy(
+    { ...file.settings, ...env },
+    {
+      get: (target, name) => {
+        if (typeof name === 'string') read.add(name);
+        return target[name as string];
+      },
+    },
+  );
+  const unread = () =>
+    Object.keys(file.settings)
+      .filter((name) => !read.has(name))
+      .map((name) => `${name} in ${env.THALAMUS_CONFIG} is not a Thalamus setting; ignored`);
+  return { merged, unread, warnings: file.warnings };
+}
+
 export function loadConfig(env: Env = process.env): Config {
-  const merged: Env = env.THALAMUS_CONFIG ? { ...readFile(env.THALAMUS_CONFIG), ...env } : env;
+  const { merged, unread, warnings } = withFile(env);
   const dbUrl = databaseUrl(merged);
   // Checked readable here; its content is the ACL's business (auth/roles-file.ts), read as the app is built.
   const rolesPath = readableFile('THALAMUS_ROLES', resolve(merged.THALAMUS_ROLES || DEFAULT_ROLES_PATH));
@@ -116,7 +136,7 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('THALAMUS_TLS_CERT and THALAMUS_TLS_KEY must be set together');
   }
   const host = (merged.THALAMUS_HOST || '127.0.0.1').trim();
-  return Object.freeze({
+  const settings = {
     port: integer('THALAMUS_PORT', merged.THALAMUS_PORT, 8080, 0, 65535),
     host,
     dataDir: resolve(merged.THALAMUS_DATA_DIR || './data'),
@@ -140,5 +160,7 @@ export function loadConfig(env: Env = process.env): Config {
     tlsKey,
     trustProxy: flag('THALAMUS_TRUST_PROXY', merged.THALAMUS_TRUST_PROXY) ?? false,
     secret: secret(merged.THALAMUS_SECRET),
-  });
+  };
+  // After every setting above has been read, so that a file name none of them asked for is known.
+  return Object.freeze({ ...settings, warnings: Object.freeze([...warnings, ...unread()]) });
 }

@@ -1,4 +1,5 @@
 // The server process: load config -> open db -> migrate -> demo -> build app -> listen; close on signals.
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
@@ -24,6 +25,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const applied = await migrate(db);
     const https = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null;
     app = await buildApp({ config, db, roles, https });
+    // A cluster's primary has said them once already.
+    if (!cluster.isWorker) for (const warning of config.warnings) app.log.warn(warning);
     const where = config.databaseUrl ? 'PostgreSQL' : `embedded database in ${config.dataDir}`;
     if (applied.length > 0) app.log.info({ applied }, `migrated the ${where}`);
     if (config.demo && (await loadDemoIfEmpty(db))) {

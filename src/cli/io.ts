@@ -22,6 +22,7 @@ export const say = (io: CliIo, line: string) => io.stdout.write(`${line}\n`);
 /** Opens the configured database, migrates it (unless told not to), runs fn, and always closes it. */
 export async function withDb<T>(io: CliIo, fn: (db: Db, config: Config) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
   const config = loadConfig(io.env);
+  for (const warning of config.warnings) io.stderr.write(`thalamus: warning: ${warning}\n`);
   const db = await (io.openDb ?? openDb)(config);
   try {
     if (options.migrate ?? true) await migrate(db);

@@ -46,7 +46,8 @@ describe('thalamus (no database)', () => {
     assert.deepEqual(outcome(run), {
       code: 1,
       stdout: '',
-      stderr: 'thalamus: THALAMUS_DATABASE_URL: "mysql:" is not a PostgreSQL URL (expected postgresql://...)\n',
+      stderr:
+        'thalamus: THALAMUS_DATABASE_URL: "mysql:" is not a PostgreSQL URL (expected postgresql://user:password@host:5432/database or dbname=... user=... host=...)\n',
     });
   });
 });
