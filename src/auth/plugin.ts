@@ -10,7 +10,7 @@ import { parseBasic } from './credentials.ts';
 import { CredentialCache } from './credential-cache.ts';
 import { createPersonLoader, type PersonLoader } from './person-loader.ts';
 import { PasswordChecks } from './password-checks.ts';
-import { isBcryptHash } from './passwords.ts';
+import { isUsableHash } from './passwords.ts';
 
 /** What authenticating needs: the batched person lookups, the verified-credential cache, the bcrypt threads. */
 interface Authenticator {
@@ -46,7 +46,8 @@ async function authenticate(
   const rows = await Promise.all(wanted.map((id) => auth.people.load(id)));
   const data = rows[0]?.data;
   const hash = data?.password;
-  if (!data || !isBcryptHash(hash)) {
+  // A hash with a cost out of bounds never reaches bcrypt: it gets the dummy work of an unknown account.
+  if (!data || !isUsableHash(hash)) {
     await auth.checks.compare(creds.password, null);
     return null;
   }

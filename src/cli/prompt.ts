@@ -1,12 +1,9 @@
 // Reading a new password for the CLI: the first line of piped stdin, or typed twice without echo.
 import { createInterface } from 'node:readline';
 import { read } from 'read';
-import { MAX_PASSWORD_LENGTH } from '../auth/passwords.ts';
+import { passwordProblem } from '../auth/password-policy.ts';
 import { CliError } from '../errors.ts';
 import type { CliIo } from './io.ts';
-
-// The same bounds as the password form (docs/wire-contract.md): 64 is where bcrypt stops reading.
-export const MIN_PASSWORD_LENGTH = 8;
 
 async function firstLine(io: CliIo): Promise<string | null> {
   const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
@@ -28,10 +25,10 @@ async function typed(io: CliIo, prompt: string): Promise<string> {
   }
 }
 
-function checkLength(password: string): string {
-  const length = [...password].length;
-  if (length < MIN_PASSWORD_LENGTH) throw new CliError(`the password is too short (at least ${MIN_PASSWORD_LENGTH} characters)`);
-  if (length > MAX_PASSWORD_LENGTH) throw new CliError(`the password is too long (at most ${MAX_PASSWORD_LENGTH} characters)`);
+/** The same rules as the API and the password form: the reason, lower-cased into the CLI's one line. */
+function checkRules(password: string): string {
+  const problem = passwordProblem(password);
+  if (problem) throw new CliError(`${problem.charAt(0).toLowerCase()}${problem.slice(1).replace(/\.$/, '')}`);
   return password;
 }
 
@@ -43,9 +40,9 @@ export async function readNewPassword(io: CliIo, forWhom: string): Promise<strin
   if (!io.stdin.isTTY) {
     const line = await firstLine(io);
     if (line === null || line === '') throw new CliError('no password on standard input (give it on the first line)');
-    return checkLength(line);
+    return checkRules(line);
   }
-  const password = checkLength(await typed(io, `New password for ${forWhom}: `));
+  const password = checkRules(await typed(io, `New password for ${forWhom}: `));
   const again = await typed(io, 'Repeat the password: ');
   if (again !== password) throw new CliError('the two passwords do not match');
   return password;

@@ -15,7 +15,7 @@ import {
   replacePerson,
 } from '../store/people.ts';
 import { sendCollection } from './collections.ts';
-import { newPersonData, updatedPersonData } from './person-guards.ts';
+import { newPasswordHash, newPersonData, updatedPersonData } from './person-guards.ts';
 import { pageQuerySchema, personParams, writeResponse } from './schemas.ts';
 
 const peopleRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
@@ -37,7 +37,8 @@ const peopleRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     const body = jsonObject(request.body);
     const id = request.params.person_id.toUpperCase();
     if (await getPerson(app.db, id)) throw unprocessable('User already exists');
-    const data = await newPersonData(requireCaller(request), id, body);
+    const caller = requireCaller(request);
+    const data = newPersonData(caller, id, body, await newPasswordHash(caller, id, body, 'create'));
     if (!(await insertPerson(app.db, id, data))) throw unprocessable('User already exists');
     return null;
   });
@@ -45,10 +46,12 @@ const peopleRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   /** PATCH merges the body's top-level keys into the stored document; PUT replaces it. */
   async function update(id: string, rawBody: unknown, caller: Caller, mode: 'merge' | 'replace'): Promise<null> {
     const body = jsonObject(rawBody);
+    // bcrypt before the transaction: a connection is never held for a quarter of a second of hashing.
+    const passwordHash = await newPasswordHash(caller, id, body, 'update');
     await app.db.transaction(async (tx) => {
       const stored = await lockPerson(tx, id);
       if (!stored) throw notFound('User not found');
-      const data = await updatedPersonData(caller, id, stored.data ?? {}, body, mode);
+      const data = updatedPersonData(caller, id, stored.data ?? {}, body, mode, passwordHash);
       await (mode === 'merge' ? mergePerson(tx, id, data) : replacePerson(tx, id, data));
     });
     return null;

@@ -75,11 +75,20 @@ eachBackend('thalamus user', (backend) => {
     );
     assert.deepEqual(
       outcome(await cli(['user', 'add', 'NEWUSR001AAA'], { db, stdin: 'short\n' })),
-      fail('the password is too short (at least 8 characters)'),
+      fail('the password is too short: use 8 to 64 characters'),
     );
     assert.deepEqual(
       outcome(await cli(['user', 'add', 'NEWUSR001AAA'], { db, stdin: `${'x'.repeat(65)}\n` })),
-      fail('the password is too long (at most 64 characters)'),
+      fail('the password is too long: use 8 to 64 characters'),
+    );
+    // The API's rules: at most 72 bytes (32 emoji are 128), and not a common password.
+    assert.deepEqual(
+      outcome(await cli(['user', 'add', 'NEWUSR001AAA'], { db, stdin: `${'🙂'.repeat(32)}\n` })),
+      fail('the password is too long: letters outside A to Z count as 2 to 4 characters; use fewer'),
+    );
+    assert.deepEqual(
+      outcome(await cli(['user', 'add', 'NEWUSR001AAA'], { db, stdin: 'password123\n' })),
+      fail('this is one of the most common passwords: choose one that is harder to guess'),
     );
     assert.deepEqual(
       outcome(await cli(['user', 'add', 'NEWUSR001AAA'], { db, stdin: '' })),
@@ -110,7 +119,11 @@ eachBackend('thalamus user', (backend) => {
     assert.deepEqual(outcome(await cli(['user', 'passwd', 'NOBODY'], { db, stdin: 'a new password\n' })), fail('no user NOBODY'));
     assert.deepEqual(
       outcome(await cli(['user', 'passwd', 'ITAPYT999HON'], { db, stdin: 'short\n' })),
-      fail('the password is too short (at least 8 characters)'),
+      fail('the password is too short: use 8 to 64 characters'),
+    );
+    assert.deepEqual(
+      outcome(await cli(['user', 'passwd', 'ITAPYT999HON'], { db, stdin: 'qwertyuiop\n' })),
+      fail('this is one of the most common passwords: choose one that is harder to guess'),
     );
     assert.equal(await bcrypt.compare('gnusolidario', (await stored(db, 'ITAPYT999HON')).hash), true);
   });

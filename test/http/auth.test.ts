@@ -31,7 +31,7 @@ eachBackend('authentication', (backend) => {
   });
 
   test('no password, a malformed hash, no roles or active false: 401, never 500', async () => {
-    const hash = await bcrypt.hash('secret', 4);
+    const hash = await bcrypt.hash('secret', 10);
     const people: [string, Record<string, unknown>][] = [
       ['HMINOP001PWD', { name: 'From a node' }],
       ['BADHSH002PWD', { password: 'plain-text-in-db', roles: ['end_user'] }],
@@ -50,7 +50,7 @@ eachBackend('authentication', (backend) => {
   });
 
   test('a $2y$ hash (PHP/Python) verifies, and active missing or true may log in', async () => {
-    const hash = (await bcrypt.hash('secret', 4)).replace(/^\$2b\$/, '$2y$');
+    const hash = (await bcrypt.hash('secret', 10)).replace(/^\$2b\$/, '$2y$');
     await ctx.db.query('INSERT INTO people (id, data) VALUES ($1, $2::jsonb)', [
       'PHPHSH008PWD',
       JSON.stringify({ password: hash, roles: ['end_user'] }),

@@ -100,7 +100,7 @@ eachBackend('people', (backend) => {
     assert.equal((await stored('ESPHSH002ABC')).password, hash);
     const long = await call('POST', '/people/ESPLNG003ABC', asRoot, { password: 'x'.repeat(65) });
     assert.equal(long.statusCode, 422);
-    assert.deepEqual(long.json(), { error: 'Password is too long' });
+    assert.deepEqual(long.json(), { error: 'The password is too long: use 8 to 64 characters.' });
     assert.equal(await stored('ESPLNG003ABC'), undefined);
   });
 

@@ -4,7 +4,7 @@ import { after, test } from 'node:test';
 import { parseBasic } from '../../src/auth/credentials.ts';
 import { CredentialCache } from '../../src/auth/credential-cache.ts';
 import { PasswordChecks } from '../../src/auth/password-checks.ts';
-import { isBcryptHash } from '../../src/auth/passwords.ts';
+import { bcryptCost, comparableHash, isBcryptHash, isUsableHash } from '../../src/auth/passwords.ts';
 
 const ANA_HASH = '$2b$12$1mI4z2vpAhUwq71pLtrHcOO7kyK7I2I1i4Yw1JNjuqFvjG4U1if9K';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -33,6 +33,21 @@ test('Python bcrypt hashes ($2b$, $2y$, $2a$) verify; malformed ones are false, 
     assert.equal(isBcryptHash(stored), false, String(stored));
     assert.equal(await verifyPassword('gnusolidario', stored), false, String(stored));
   }
+});
+
+test('a stored hash is compared only with a cost from 10 to 14; any other gets the dummy hash and answers no', async () => {
+  const salt = ANA_HASH.slice(7);
+  for (const cost of ['00', '04', '09', '15', '17', '31', '99']) {
+    const hash = `$2b$${cost}$${salt}`;
+    assert.equal(isBcryptHash(hash), true, cost);
+    assert.equal(isUsableHash(hash), false, cost);
+    assert.equal(comparableHash(hash).real, false, cost);
+    assert.notEqual(comparableHash(hash).hash, hash, `cost ${cost} never reaches bcrypt`);
+  }
+  for (const cost of ['10', '12', '14']) assert.equal(isUsableHash(`$2y$${cost}$${salt}`), true, cost);
+  assert.equal(bcryptCost(ANA_HASH), 12);
+  // The right password with a cheap hash is still refused: the server never compares it.
+  assert.equal(await verifyPassword('gnusolidario', '$2b$04$wXGubcnxfHdEuclaiP22.u1Ah1cMmlastzdsDeW29d6DrhM/PSol2'), false);
 });
 
 test('the credential cache matches only the same id, password and stored hash', () => {

@@ -5,8 +5,8 @@ import { after, test } from 'node:test';
 import { PasswordChecks } from '../../src/auth/password-checks.ts';
 import { AppError } from '../../src/errors.ts';
 
-// Ana's demo password, hashed at cost 4 so the test is quick; the cost travels in the hash.
-const HASH = '$2b$04$wXGubcnxfHdEuclaiP22.u1Ah1cMmlastzdsDeW29d6DrhM/PSol2';
+// Ana's demo password, hashed at cost 10 (the lowest the server compares) so the test is quick.
+const HASH = '$2b$10$7giKPnsqtqFcKB9Y.DePBeu0GPKpbmNK0ecWpP1vcazshNtd0dLhG';
 const checks = new PasswordChecks({ threads: 1, maxWaiting: 2, niceness: 10 });
 after(() => checks.close());
 

@@ -44,7 +44,7 @@ export interface Account {
   authorization: string;
 }
 
-/** A new end user (cheap bcrypt cost, so tests stay quick) whose password the test may change. */
+/** A new end user (the cheapest bcrypt cost the server compares, so tests stay quick) whose password the test may change. */
 export async function addAccount(db: Db, id: string, data: Record<string, unknown> = {}): Promise<Account> {
   const password = `start-${id.toLowerCase()}`;
   const stored = await insertPerson(db, id, {
@@ -53,7 +53,7 @@ export async function addAccount(db: Db, id: string, data: Record<string, unknow
     lastname: 'Person',
     roles: ['end_user'],
     active: true,
-    password: await hashPassword(password, 4),
+    password: await hashPassword(password, 10),
     ...data,
   });
   assert.ok(stored);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { issueToken, TOKEN_LIFETIME_MS, verifyToken } from '../../src/web/csrf.ts';
-import { isCommonPassword } from '../../src/web/common-passwords.ts';
+import { isCommonPassword } from '../../src/auth/common-passwords.ts';
 import { html } from '../../src/web/html.ts';
 import { checkNewPassword } from '../../src/web/password-rules.ts';
 
