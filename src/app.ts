@@ -70,7 +70,11 @@ export async function buildApp({ config, db, roles, logger, https }: BuildOption
   });
   // Before the auth hook: a cross-site write is refused without any bcrypt work.
   registerCrossSiteGuard(app);
-  await app.register(authPlugin, { db, roles: roles ?? loadRolesFile(config.rolesPath) });
+  await app.register(authPlugin, {
+    db,
+    roles: roles ?? loadRolesFile(config.rolesPath),
+    failuresPerAddress: config.authFailuresPerAddress,
+  });
 
   await app.register(webPages);
   await app.register(healthRoutes);

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ipaddr from 'ipaddr.js';
 import { readConfigFile } from './config-file.ts';
 import { keywordsToUrl, looksLikeUrl, maskPassword } from './database-url.ts';
 import { ConfigError, reasonOf } from './errors.ts';
@@ -28,7 +29,14 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   readonly tlsCert: string | null;
   readonly tlsKey: string | null;
-  readonly trustProxy: boolean;
+  /**
+   * Whose X-Forwarded-For is believed for the client address: false (nobody: the socket's
+   * peer is the client), true (any proxy), or a comma-separated list of proxy addresses and
+   * CIDR ranges (and Fastify's names loopback, linklocal, uniquelocal).
+   */
+  readonly trustProxy: boolean | string;
+  /** Failed logins one client address may make per minute before its password checks stop (429); 0 for no limit. */
+  readonly authFailuresPerAddress: number;
   /** Signs the HTML forms' CSRF tokens; random per process when unset, so several instances must share one. */
   readonly secret: string;
   /** What the config file held that was ignored (unknown names, DEBUG, a short SECRET_KEY): logged at start. */
@@ -78,6 +86,37 @@ function databaseUrl(env: Env): string | null {
     throw new ConfigError(`${name}: "${url.protocol}" is not a PostgreSQL URL (${expected})`);
   }
   return converted;
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** THALAMUS_TRUST_PROXY: true/false, or the proxies (addresses, CIDR ranges, names) whose X-Forwarded-For is believed. */
+function trustProxy(raw: string | undefined): boolean | string {
+  if (raw === undefined || raw.trim() === '') return false;
+  const asFlag = ['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off'].includes(raw.trim().toLowerCase());
+  if (asFlag) return flag('THALAMUS_TRUST_PROXY', raw) ?? false;
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    const valid = PROXY_NAMES.includes(entry) || ipaddr.isValid(entry) || isCidr(entry);
+    if (!valid) {
+      throw new ConfigError(
+        `THALAMUS_TRUST_PROXY: "${entry}" is not true, false, an IP address, a CIDR range or one of ${PROXY_NAMES.join(', ')}`,
+      );
+    }
+  }
+  return entries.join(',');
+}
+
+function isCidr(entry: string): boolean {
+  try {
+    ipaddr.parseCIDR(entry);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function readableFile(name: string, path: string): string {
@@ -158,7 +197,8 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     tlsCert,
     tlsKey,
-    trustProxy: flag('THALAMUS_TRUST_PROXY', merged.THALAMUS_TRUST_PROXY) ?? false,
+    trustProxy: trustProxy(merged.THALAMUS_TRUST_PROXY),
+    authFailuresPerAddress: integer('THALAMUS_AUTH_FAILURES_PER_ADDRESS', merged.THALAMUS_AUTH_FAILURES_PER_ADDRESS, 100, 0, 1_000_000),
     secret: secret(merged.THALAMUS_SECRET),
   };
   // After every setting above has been read, so that a file name none of them asked for is known.

@@ -6,25 +6,28 @@ import type { Queryable } from '../db/db.ts';
 import type { PersonRow } from '../store/people.ts';
 import { can, isGlobal, type Roles } from './acl.ts';
 import type { Caller } from './caller.ts';
+import { clientAddress } from './client-address.ts';
 import { parseBasic } from './credentials.ts';
 import { CredentialCache } from './credential-cache.ts';
+import { LoginGuard } from './login-guard.ts';
 import { createPersonLoader, type PersonLoader } from './person-loader.ts';
 import { PasswordChecks } from './password-checks.ts';
 import { isUsableHash } from './passwords.ts';
 
-/** What authenticating needs: the batched person lookups, the verified-credential cache, the bcrypt threads. */
+/** What authenticating needs: the batched person lookups, the verified-credential cache, the bcrypt threads, the brute-force guard. */
 interface Authenticator {
   people: PersonLoader;
   cache: CredentialCache;
   checks: PasswordChecks;
+  guard: LoginGuard;
   /** Comparisons under way, by the cache's key: a burst of requests with the same new credentials costs one bcrypt. */
   underWay: Map<string, Promise<boolean>>;
 }
 
-function verifyOnce({ checks, underWay }: Authenticator, key: string, password: string, hash: string): Promise<boolean> {
+function verifyOnce({ checks, underWay }: Authenticator, key: string, password: string, hash: string, address: string): Promise<boolean> {
   let check = underWay.get(key);
   if (!check) {
-    check = checks.compare(password, hash).finally(() => underWay.delete(key));
+    check = checks.compare(password, hash, address).finally(() => underWay.delete(key));
     underWay.set(key, check);
   }
   return check;
@@ -33,36 +36,48 @@ function verifyOnce({ checks, underWay }: Authenticator, key: string, password: 
 /**
  * Verifies Basic credentials against people.data.password. Every way of failing (no such
  * person, no or malformed hash, inactive, no roles, wrong password) answers the same null
- * after the same bcrypt work, so neither status nor timing tells which accounts exist.
+ * after the same bcrypt work, so neither status nor timing tells which accounts exist, and
+ * counts as a failed login of that account id from that address (auth/login-guard.ts). A
+ * locked account id, or an address past its limit, is answered 429 before any bcrypt work.
  */
 async function authenticate(
   auth: Authenticator,
   header: string | undefined,
+  address: string,
   subjectId?: string,
 ): Promise<{ caller: Caller; subject?: PersonRow | null } | null> {
   const creds = parseBasic(header);
   if (!creds) return null;
   const wanted = subjectId === undefined || subjectId === creds.id ? [creds.id] : [creds.id, subjectId];
   const rows = await Promise.all(wanted.map((id) => auth.people.load(id)));
-  const data = rows[0]?.data;
+  const account = rows[0];
+  auth.guard.checkAccount(account);
+  const data = account.person?.data;
   const hash = data?.password;
   // A hash with a cost out of bounds never reaches bcrypt: it gets the dummy work of an unknown account.
-  if (!data || !isUsableHash(hash)) {
-    await auth.checks.compare(creds.password, null);
-    return null;
-  }
-  const key = auth.cache.keyOf(creds.id, creds.password, hash);
-  if (!auth.cache.has(key)) {
-    if (!(await verifyOnce(auth, key, creds.password, hash))) return null;
+  const key = data && isUsableHash(hash) ? auth.cache.keyOf(creds.id, creds.password, hash) : null;
+  if (key === null || !auth.cache.has(key)) {
+    await auth.guard.checkAddress(address);
+    const matches =
+      key === null
+        ? await auth.checks.compare(creds.password, null, address)
+        : await verifyOnce(auth, key, creds.password, hash as string, address);
+    if (!matches || key === null) {
+      await auth.guard.failed(creds.id, address);
+      return null;
+    }
     auth.cache.remember(key);
+    await auth.guard.succeeded(account);
   }
   // Checked after the password so a refusal costs the same as a wrong password.
-  if (data.active === false) return null;
-  const roles = Array.isArray(data.roles) ? data.roles.filter((r): r is string => typeof r === 'string') : [];
-  if (roles.length === 0) return null;
+  const roles = Array.isArray(data?.roles) ? data.roles.filter((r): r is string => typeof r === 'string') : [];
+  if (!data || data.active === false || roles.length === 0) {
+    await auth.guard.failed(creds.id, address);
+    return null;
+  }
   const caller = { id: creds.id, roles, data, global: false };
   if (subjectId === undefined) return { caller };
-  return { caller, subject: rows[wanted.indexOf(subjectId)] ?? null };
+  return { caller, subject: rows[wanted.indexOf(subjectId)].person };
 }
 
 /** The `:person_id` of the URL, read before validation (onRequest), when the route has one. */
@@ -75,6 +90,8 @@ function personIdOf(params: unknown): string | undefined {
 export interface AuthOptions {
   db: Queryable;
   roles: Roles;
+  /** Failed logins per minute one client address may make before its password checks stop (0: no limit). */
+  failuresPerAddress: number;
 }
 
 async function authPlugin(app: FastifyInstance, options: AuthOptions) {
@@ -82,6 +99,7 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions) {
     people: createPersonLoader(options.db),
     cache: new CredentialCache(),
     checks: new PasswordChecks(),
+    guard: new LoginGuard({ db: options.db, failuresPerAddress: options.failuresPerAddress }),
     underWay: new Map(),
   };
   app.addHook('onClose', () => auth.checks.close());
@@ -93,7 +111,7 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions) {
     if (!endpoint) return;
     const personId = personIdOf(request.params);
     const subjectId = request.routeOptions.config.loadsSubject ? personId : undefined;
-    const found = await authenticate(auth, request.headers.authorization, subjectId);
+    const found = await authenticate(auth, request.headers.authorization, clientAddress(request.ip), subjectId);
     if (!found) throw unauthorized();
     const { caller } = found;
     caller.global = isGlobal(options.roles, caller.roles);

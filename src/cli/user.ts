@@ -4,6 +4,7 @@ import { hashPassword } from '../auth/passwords.ts';
 import { loadRolesFile } from '../auth/roles-file.ts';
 import type { Config } from '../config.ts';
 import { CliError } from '../errors.ts';
+import { clearAccountFailures } from '../store/login-failures.ts';
 import { getPerson, insertPerson, mergePerson, type PersonData } from '../store/people.ts';
 import { say, withDb, type CliIo } from './io.ts';
 import { readNewPassword } from './prompt.ts';
@@ -69,6 +70,15 @@ async function setRoles(io: CliIo, rawId: string, wanted: string[]): Promise<voi
   });
 }
 
+/** Lifts a brute-force lockout at once (it would expire by itself within 15 minutes) and forgets the failures. */
+async function unlockUser(io: CliIo, rawId: string): Promise<void> {
+  const id = accountId(rawId);
+  await withDb(io, async (db) => {
+    const cleared = await clearAccountFailures(db, id);
+    say(io, cleared ? `${id} is unlocked: its failed logins are forgotten` : `${id} has no failed logins on record`);
+  });
+}
+
 async function showUser(io: CliIo, rawId: string): Promise<void> {
   const id = accountId(rawId);
   await withDb(io, async (db) => {
@@ -84,12 +94,12 @@ async function showUser(io: CliIo, rawId: string): Promise<void> {
 export function registerUserCommands(program: Command, io: CliIo): void {
   const user = program
     .command('user')
-    .description('manage accounts: add, passwd, roles, show')
-    .argument('[command]', 'add, passwd, roles or show')
+    .description('manage accounts: add, passwd, roles, unlock, show')
+    .argument('[command]', 'add, passwd, roles, unlock or show')
     .allowExcessArguments()
     .action((name?: string) => {
       const what = name ? `unknown command 'user ${name}'` : 'user: say which';
-      throw new CliError(`${what}: add, passwd, roles or show (see thalamus user --help)`);
+      throw new CliError(`${what}: add, passwd, roles, unlock or show (see thalamus user --help)`);
     });
 
   user
@@ -113,6 +123,12 @@ export function registerUserCommands(program: Command, io: CliIo): void {
     .argument('<id>', 'federation account id')
     .argument('<roles...>', 'roles from roles.cfg')
     .action((id: string, roles: string[]) => setRoles(io, id, roles));
+
+  user
+    .command('unlock')
+    .description('lift a lockout after too many failed logins, and forget the failures')
+    .argument('<id>', 'federation account id')
+    .action((id: string) => unlockUser(io, id));
 
   user
     .command('show')

@@ -15,16 +15,47 @@ export async function getPerson(q: Queryable, id: string): Promise<PersonRow | n
   return rows[0] ?? null;
 }
 
-const WITH_BOOK_VERSION = 'SELECT p.id, p.data, v.version::text AS book_version FROM people p LEFT JOIN book_versions v ON v.book = p.id';
+/** A person (null when there is none) with the login state of that account id (migration 020). */
+export interface AccountLookup {
+  id: string;
+  person: PersonRow | null;
+  /** Seconds this account id stays locked after too many failed logins; 0 when it is not locked. */
+  lockedSeconds: number;
+  /** Failed logins are on record for this id (the next verified password clears them). */
+  failing: boolean;
+}
+
+interface LookupRow {
+  id: string;
+  found: boolean;
+  data: PersonData | null;
+  book_version: string | null;
+  locked_seconds: number | null;
+  failing: boolean;
+}
+
+// Every id asked for gets a row: an unknown id has its login state too (a lockout must not tell who exists).
+const LOOKUP = `SELECT k.id, p.id IS NOT NULL AS found, p.data, v.version::text AS book_version,
+  CASE WHEN f.locked_until > now() THEN ceil(extract(epoch FROM f.locked_until - now()))::int ELSE 0 END AS locked_seconds,
+  f.account IS NOT NULL AS failing
+  FROM IDS LEFT JOIN people p ON p.id = k.id LEFT JOIN book_versions v ON v.book = k.id
+  LEFT JOIN auth_account_failures f ON f.account = k.id`;
+const LOOKUP_ONE = LOOKUP.replace('IDS', '(VALUES ($1::varchar)) AS k(id)');
+const LOOKUP_MANY = LOOKUP.replace('IDS', 'unnest($1::varchar[]) AS k(id)');
 
 /**
- * The people among `ids`, each with the version of their Book of Life, read in one snapshot:
- * one round trip for the callers of many requests and the people their URLs name.
+ * The accounts among `ids`, each person with the version of their Book of Life and the login
+ * state of the id, read in one snapshot: one round trip for the callers of many requests,
+ * the people their URLs name, and the brute-force lockouts that apply to them.
  */
-export async function getPeople(q: Queryable, ids: readonly string[]): Promise<PersonRow[]> {
-  return ids.length === 1
-    ? q.query<PersonRow>(`${WITH_BOOK_VERSION} WHERE p.id = $1`, [ids[0]])
-    : q.query<PersonRow>(`${WITH_BOOK_VERSION} WHERE p.id = ANY($1::varchar[])`, [ids]);
+export async function lookupAccounts(q: Queryable, ids: readonly string[]): Promise<AccountLookup[]> {
+  const rows = ids.length === 1 ? await q.query<LookupRow>(LOOKUP_ONE, [ids[0]]) : await q.query<LookupRow>(LOOKUP_MANY, [ids]);
+  return rows.map((r) => ({
+    id: r.id,
+    person: r.found ? { id: r.id, data: r.data, book_version: r.book_version } : null,
+    lockedSeconds: Number(r.locked_seconds ?? 0),
+    failing: r.failing,
+  }));
 }
 
 /** The document as it may leave the server, serialized here: never the password hash (docs/wire-contract.md). */

@@ -12,6 +12,7 @@ const TITLES: Record<number, string> = {
   401: 'Sign in needed',
   403: 'Not permitted',
   404: 'Not found',
+  429: 'Too many attempts',
 };
 
 const HINTS: Record<number, string> = {

@@ -128,6 +128,23 @@ eachBackend('thalamus user', (backend) => {
     assert.equal(await bcrypt.compare('gnusolidario', (await stored(db, 'ITAPYT999HON')).hash), true);
   });
 
+  test('unlock: lifts a lockout after too many failed logins and forgets the failures', async () => {
+    await db.query(
+      "INSERT INTO auth_account_failures (account, failures, lockouts, locked_until) VALUES ('ESPGNU777ORG', 0, 3, now() + interval '8 minutes')",
+    );
+    assert.deepEqual(outcome(await cli(['user', 'unlock', 'espgnu777org'], { db })), {
+      code: 0,
+      stdout: 'ESPGNU777ORG is unlocked: its failed logins are forgotten\n',
+      stderr: '',
+    });
+    assert.deepEqual(await db.query("SELECT account FROM auth_account_failures WHERE account = 'ESPGNU777ORG'"), []);
+    assert.deepEqual(outcome(await cli(['user', 'unlock', 'ESPGNU777ORG'], { db })), {
+      code: 0,
+      stdout: 'ESPGNU777ORG has no failed logins on record\n',
+      stderr: '',
+    });
+  });
+
   test('roles: replaces the list of roles, leaving the rest of the document', async () => {
     const run = await cli(['user', 'roles', 'ITAPYT999HON', 'root', 'end_user'], { db });
     assert.deepEqual(outcome(run), { code: 0, stdout: 'ITAPYT999HON now has roles root, end_user\n', stderr: '' });
@@ -177,10 +194,13 @@ eachBackend('thalamus user', (backend) => {
   });
 
   test('`user` alone or with an unknown subcommand is one line and exit 1', async () => {
-    assert.deepEqual(outcome(await cli(['user'], { db })), fail('user: say which: add, passwd, roles or show (see thalamus user --help)'));
+    assert.deepEqual(
+      outcome(await cli(['user'], { db })),
+      fail('user: say which: add, passwd, roles, unlock or show (see thalamus user --help)'),
+    );
     assert.deepEqual(
       outcome(await cli(['user', 'delete', 'X'], { db })),
-      fail("unknown command 'user delete': add, passwd, roles or show (see thalamus user --help)"),
+      fail("unknown command 'user delete': add, passwd, roles, unlock or show (see thalamus user --help)"),
     );
   });
 });

@@ -103,6 +103,9 @@ const invalid: [string, Record<string, string>][] = [
   ['THALAMUS_ROLES', { THALAMUS_ROLES: join(dir, 'missing.cfg') }],
   ['THALAMUS_DEMO', { THALAMUS_DEMO: 'maybe' }],
   ['THALAMUS_LOG_LEVEL', { THALAMUS_LOG_LEVEL: 'loud' }],
+  ['THALAMUS_TRUST_PROXY', { THALAMUS_TRUST_PROXY: 'my-proxy' }],
+  ['THALAMUS_TRUST_PROXY', { THALAMUS_TRUST_PROXY: '10.0.0.1, 10.0.0.0/33' }],
+  ['THALAMUS_AUTH_FAILURES_PER_ADDRESS', { THALAMUS_AUTH_FAILURES_PER_ADDRESS: '-1' }],
 ];
 for (const [name, env] of invalid) {
   test(`${name}=${Object.values(env)[0]} is a ConfigError naming ${name}`, () => {
@@ -112,6 +115,21 @@ for (const [name, env] of invalid) {
     );
   });
 }
+
+test('THALAMUS_TRUST_PROXY: nobody by default, true/false, or the proxies whose X-Forwarded-For is believed', () => {
+  assert.equal(loadConfig({}).trustProxy, false);
+  assert.equal(loadConfig({ THALAMUS_TRUST_PROXY: 'yes' }).trustProxy, true);
+  assert.equal(loadConfig({ THALAMUS_TRUST_PROXY: 'off' }).trustProxy, false);
+  assert.equal(
+    loadConfig({ THALAMUS_TRUST_PROXY: ' 10.0.0.1, 192.168.0.0/16,loopback, ::1, fd00::/8 ' }).trustProxy,
+    '10.0.0.1,192.168.0.0/16,loopback,::1,fd00::/8',
+  );
+});
+
+test('THALAMUS_AUTH_FAILURES_PER_ADDRESS: 100 a minute by default, 0 for no limit', () => {
+  assert.equal(loadConfig({}).authFailuresPerAddress, 100);
+  assert.equal(loadConfig({ THALAMUS_AUTH_FAILURES_PER_ADDRESS: '0' }).authFailuresPerAddress, 0);
+});
 
 test('a roles file that is not a roles.cfg is a ConfigError naming THALAMUS_ROLES', () => {
   const bad = join(dir, 'bad.cfg');

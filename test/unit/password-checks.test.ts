@@ -32,6 +32,41 @@ test('beyond the waiting limit a check is refused at once with 503 and Retry-Aft
   assert.ok(results.some((r) => r.status === 'fulfilled' && r.value === true));
 });
 
+test('addresses take turns: a check from a new address runs next, whatever another address has queued', async () => {
+  const fair = new PasswordChecks({ threads: 1, maxWaitingPerAddress: 20, niceness: 0 });
+  try {
+    const order: string[] = [];
+    const flood = Array.from({ length: 10 }, (_, i) => fair.compare('wrong', HASH, '127.0.0.2').then(() => order.push(`flood ${i}`)));
+    const login = fair.compare('gnusolidario', HASH, '127.0.0.1').then((ok) => order.push(`login ${ok}`));
+    await Promise.all([...flood, login]);
+    // flood 0 was running when the login arrived; the login went next.
+    assert.equal(order.indexOf('login true'), 1, order.join(', '));
+  } finally {
+    await fair.close();
+  }
+});
+
+test('one address may keep only so many checks waiting: beyond that 429, while other addresses still get in', async () => {
+  const capped = new PasswordChecks({ threads: 1, maxWaitingPerAddress: 2, maxWaiting: 100, niceness: 0 });
+  try {
+    const results = await Promise.allSettled([
+      ...Array.from({ length: 6 }, () => capped.compare('wrong', HASH, '127.0.0.2')),
+      capped.compare('gnusolidario', HASH, '127.0.0.1'),
+    ]);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as AppError);
+    assert.ok(refused.length >= 3, `refused ${refused.length}`);
+    for (const err of refused) {
+      assert.deepEqual(
+        [err.statusCode, err.message, err.headers],
+        [429, 'Too many password checks from your address under way; try again shortly', { 'Retry-After': '1' }],
+      );
+    }
+    assert.deepEqual(results[6], { status: 'fulfilled', value: true });
+  } finally {
+    await capped.close();
+  }
+});
+
 test(
   'the comparing thread runs at nice 10 (Linux)',
   { skip: process.platform !== 'linux' && 'nice values per thread are a Linux detail' },
