@@ -94,12 +94,9 @@ async function readsInTurn(url: string, o: RunOptions, key: string, scenario: st
   return row(key, scenario, await measure({ ...base(o, `${url}${route(READER)}`), requests: inTurn(route) }, 1, o.cpu));
 }
 
-export function personRead(
-  url: string,
-  o: RunOptions,
-  key = 'person',
-  scenario = `person read (self, Basic, ${READERS.length} people in turn)`,
-): Promise<Row> {
+export const PERSON_READ = `person read (self, Basic, ${READERS.length} people in turn)`;
+
+export function personRead(url: string, o: RunOptions, key = 'person', scenario = PERSON_READ): Promise<Row> {
   return readsInTurn(url, o, key, scenario, ownRecord);
 }
 

@@ -9,6 +9,8 @@ import { registerBodyParser } from './body.ts';
 import { registerCrossSiteGuard } from './cross-site.ts';
 import { registerErrorHandler } from './error-handler.ts';
 import authPlugin from './auth/plugin.ts';
+import auditPlugin from './audit/plugin.ts';
+import auditRoutes from './audit/routes.ts';
 import healthRoutes from './resources/health.ts';
 import loginRoutes from './resources/login.ts';
 import peopleRoutes from './resources/people.ts';
@@ -76,6 +78,8 @@ export async function buildApp({ config, db, roles, logger, https }: BuildOption
     failuresPerAddress: config.authFailuresPerAddress,
   });
 
+  await app.register(auditPlugin, { db, reads: config.auditReads, days: config.auditDays });
+
   await app.register(webPages);
   await app.register(healthRoutes);
   await app.register(loginRoutes);
@@ -84,5 +88,6 @@ export async function buildApp({ config, db, roles, logger, https }: BuildOption
   await app.register(personalDocsRoutes);
   await app.register(domiciliaryUnitRoutes);
   await app.register(institutionRoutes);
+  await app.register(auditRoutes);
   return app;
 }

@@ -37,6 +37,10 @@ export interface Config {
   readonly trustProxy: boolean | string;
   /** Failed logins one client address may make per minute before its password checks stop (429); 0 for no limit. */
   readonly authFailuresPerAddress: number;
+  /** Days audit entries are kept (older ones are pruned hourly); null keeps them all. */
+  readonly auditDays: number | null;
+  /** Audit reads and lists of person data too (the default); false records only writes, refusals and failed logins. */
+  readonly auditReads: boolean;
   /** Signs the HTML forms' CSRF tokens; random per process when unset, so several instances must share one. */
   readonly secret: string;
   /** What the config file held that was ignored (unknown names, DEBUG, a short SECRET_KEY): logged at start. */
@@ -198,6 +202,8 @@ export function loadConfig(env: Env = process.env): Config {
     tlsCert,
     tlsKey,
     trustProxy: trustProxy(merged.THALAMUS_TRUST_PROXY),
+    auditDays: merged.THALAMUS_AUDIT_DAYS?.trim() ? integer('THALAMUS_AUDIT_DAYS', merged.THALAMUS_AUDIT_DAYS, 0, 1, 36_500) : null,
+    auditReads: flag('THALAMUS_AUDIT_READS', merged.THALAMUS_AUDIT_READS) ?? true,
     authFailuresPerAddress: integer('THALAMUS_AUTH_FAILURES_PER_ADDRESS', merged.THALAMUS_AUTH_FAILURES_PER_ADDRESS, 100, 0, 1_000_000),
     secret: secret(merged.THALAMUS_SECRET),
   };

@@ -7,6 +7,7 @@ import { CliError, ConfigError } from '../errors.ts';
 import { parseWorkers, serve } from '../cluster.ts';
 import { VERSION } from '../version.ts';
 import { say, withDb, type CliIo } from './io.ts';
+import { registerAuditCommands } from './audit.ts';
 import { registerTransferCommands } from './transfer.ts';
 import { registerUserCommands } from './user.ts';
 
@@ -52,6 +53,7 @@ function buildProgram(io: CliIo): Command {
 
   registerUserCommands(program, io);
   registerTransferCommands(program, io);
+  registerAuditCommands(program, io);
   return program;
 }
 

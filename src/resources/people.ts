@@ -1,5 +1,6 @@
 // The person master index: GET /people, and GET/POST/PATCH/PUT/DELETE /people/<person_id>.
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import type { FastifyRequest } from 'fastify';
 import { jsonObject } from '../body.ts';
 import { notFound, unprocessable } from '../errors.ts';
 import { requireCaller, type Caller } from '../auth/caller.ts';
@@ -39,16 +40,22 @@ const peopleRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     if (await getPerson(app.db, id)) throw unprocessable('User already exists');
     const caller = requireCaller(request);
     const data = newPersonData(caller, id, body, await newPasswordHash(caller, id, body, 'create'));
-    if (!(await insertPerson(app.db, id, data))) throw unprocessable('User already exists');
+    await app.audit.write(
+      request,
+      async (tx) => {
+        if (!(await insertPerson(tx, id, data))) throw unprocessable('User already exists');
+      },
+      { subject: id, resourceId: id },
+    );
     return null;
   });
 
   /** PATCH merges the body's top-level keys into the stored document; PUT replaces it. */
-  async function update(id: string, rawBody: unknown, caller: Caller, mode: 'merge' | 'replace'): Promise<null> {
-    const body = jsonObject(rawBody);
+  async function update(request: FastifyRequest, id: string, caller: Caller, mode: 'merge' | 'replace'): Promise<null> {
+    const body = jsonObject(request.body);
     // bcrypt before the transaction: a connection is never held for a quarter of a second of hashing.
     const passwordHash = await newPasswordHash(caller, id, body, 'update');
-    await app.db.transaction(async (tx) => {
+    await app.audit.write(request, async (tx) => {
       const stored = await lockPerson(tx, id);
       if (!stored) throw notFound('User not found');
       const data = updatedPersonData(caller, id, stored.data ?? {}, body, mode, passwordHash);
@@ -56,12 +63,8 @@ const peopleRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     });
     return null;
   }
-  app.patch('/people/:person_id', personWrite, (request) =>
-    update(request.params.person_id, request.body, requireCaller(request), 'merge'),
-  );
-  app.put('/people/:person_id', personWrite, (request) =>
-    update(request.params.person_id, request.body, requireCaller(request), 'replace'),
-  );
+  app.patch('/people/:person_id', personWrite, (request) => update(request, request.params.person_id, requireCaller(request), 'merge'));
+  app.put('/people/:person_id', personWrite, (request) => update(request, request.params.person_id, requireCaller(request), 'replace'));
 
   /**
    * Only an inactive person (`active: false`) can be deleted, and only once their pages of life
@@ -70,7 +73,7 @@ const peopleRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
    */
   app.delete('/people/:person_id', personWrite, async (request) => {
     const id = request.params.person_id;
-    await app.db.transaction(async (tx) => {
+    await app.audit.write(request, async (tx) => {
       const stored = await lockPerson(tx, id);
       if (!stored) throw notFound('User does not exist');
       if (stored.data?.active !== false) throw unprocessable('The user is active.');

@@ -62,8 +62,14 @@ const personalDocsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     }
     if (!(await pageExists(app.db, owner, pol))) throw notFound('Page not found');
     const docId = givenId ?? randomUUID();
-    const created = await insertDocument(app.db, { id: docId, fedacct: owner, pol, document: bytes, data: { ...body, id: docId, hash } });
-    if (!created) throw unprocessable('Document already exists');
+    await app.audit.write(
+      request,
+      async (tx) => {
+        const created = await insertDocument(tx, { id: docId, fedacct: owner, pol, document: bytes, data: { ...body, id: docId, hash } });
+        if (!created) throw unprocessable('Document already exists');
+      },
+      { resourceId: docId },
+    );
     reply.header('Location', `/personal_docs/${encodeURIComponent(owner)}/${encodeURIComponent(pol)}/${encodeURIComponent(docId)}`);
     return null;
   });
@@ -92,7 +98,9 @@ const personalDocsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   const deleteDoc = { config: { endpoint: 'poldocs' }, schema: { params: docParams, response: writeResponse } } as const;
   app.delete('/personal_docs/:person_id/:pol_id/:doc_id', deleteDoc, async (request) => {
     const { person_id: owner, pol_id: pol, doc_id: docId } = request.params;
-    if (!(await deleteDocument(app.db, owner, pol, docId))) throw notFound('Document not found');
+    await app.audit.write(request, async (tx) => {
+      if (!(await deleteDocument(tx, owner, pol, docId))) throw notFound('Document not found');
+    });
     return null;
   });
 };

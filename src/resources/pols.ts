@@ -61,9 +61,11 @@ const polsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     const body = jsonObject(request.body);
     const { person_id: owner, page_id: id } = request.params;
     if (body.id !== id || ('book' in body && body.book !== owner)) throw unprocessable('wrong format on person or page ID');
-    const outcome = await insertPage(app.db, owner, id, { ...body, id, book: owner });
-    if (outcome === 'no-person') throw notFound('Person not found');
-    if (outcome === 'duplicate') throw unprocessable('Page already exists');
+    await app.audit.write(request, async (tx) => {
+      const outcome = await insertPage(tx, owner, id, { ...body, id, book: owner });
+      if (outcome === 'no-person') throw notFound('Person not found');
+      if (outcome === 'duplicate') throw unprocessable('Page already exists');
+    });
     return null;
   });
 
@@ -72,7 +74,9 @@ const polsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     const { person_id: owner, page_id: id } = request.params;
     if ('id' in body) throw unprocessable('Not allowed to change the page ID');
     checkBook(body, owner);
-    if (!(await mergePage(app.db, owner, id, body))) throw notFound('Page not found');
+    await app.audit.write(request, async (tx) => {
+      if (!(await mergePage(tx, owner, id, body))) throw notFound('Page not found');
+    });
     return null;
   });
 
@@ -81,14 +85,16 @@ const polsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     const { person_id: owner, page_id: id } = request.params;
     if ('id' in body && body.id !== id) throw unprocessable('Not allowed to change the page ID');
     checkBook(body, owner);
-    if (!(await replacePage(app.db, owner, id, { ...body, id, book: owner }))) throw notFound('Page not found');
+    await app.audit.write(request, async (tx) => {
+      if (!(await replacePage(tx, owner, id, { ...body, id, book: owner }))) throw notFound('Page not found');
+    });
     return null;
   });
 
   // A page with documents attached is kept until they are deleted (nothing removed unasked).
   app.delete('/pols/:person_id/:page_id', pageWrite, async (request) => {
     const { person_id: owner, page_id: id } = request.params;
-    await app.db.transaction(async (tx) => {
+    await app.audit.write(request, async (tx) => {
       if (!(await lockPage(tx, owner, id))) throw notFound('Page not found');
       const documents = await countPageDocuments(tx, id);
       if (documents > 0) throw unprocessable(`The page still has ${documents} personal documents; delete them first`);

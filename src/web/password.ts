@@ -58,19 +58,29 @@ const passwordRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     return render(context);
   });
 
-  app.post('/password/:person_id', { config: { endpoint: 'password', body: 'form' }, schema: { params } }, async (request, reply) => {
+  const form = { config: { endpoint: 'password', body: 'form', audit: { action: 'update' } }, schema: { params } } as const;
+  app.post('/password/:person_id', form, async (request, reply) => {
     const context = await formContext(app, requireCaller(request), request.params.person_id);
     reply.type('text/html; charset=utf-8');
+    // The form shown again is a 200 that changed nothing: its audit entry says so.
     if (!verifyToken(secret, context.binding, text(request.body, 'csrf_token'))) {
+      request.auditOutcome = 'failed';
       return render(context, { formError: FORM_ERROR });
     }
     const password = text(request.body, 'password');
     const fieldError = checkNewPassword(password, text(request.body, 'pconfirm'));
-    if (fieldError) return render(context, { fieldError });
+    if (fieldError) {
+      request.auditOutcome = 'failed';
+      return render(context, { fieldError });
+    }
 
     // The credential cache is keyed by the stored hash, so the old password stops working at once.
-    const stored = await mergePerson(app.db, context.person.id, { password: await hashPassword(password) });
-    if (!stored) throw notFound(`There is no person with the account ID ${context.person.id}.`);
+    const hash = await hashPassword(password);
+    await app.audit.write(request, async (tx) => {
+      if (!(await mergePerson(tx, context.person.id, { password: hash }))) {
+        throw notFound(`There is no person with the account ID ${context.person.id}.`);
+      }
+    });
     request.log.info({ person: context.person.id, by: context.binding.callerId }, 'password changed through the form');
     setFlash(request, reply, 'password-updated');
     return reply.redirect('/', 302);

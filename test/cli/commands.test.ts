@@ -16,10 +16,10 @@ describe('thalamus (no database)', () => {
     const run = await cli(['--help']);
     assert.equal(run.code, 0);
     assert.equal(run.stderr, '');
-    for (const command of ['serve', 'migrate', 'demo', 'user', 'export', 'import'])
+    for (const command of ['serve', 'migrate', 'demo', 'user', 'export', 'import', 'audit'])
       assert.match(run.stdout, new RegExp(`^  ${command}\\b`, 'm'));
     const user = await cli(['user', '--help']);
-    for (const command of ['add', 'passwd', 'roles', 'show']) assert.match(user.stdout, new RegExp(`^  ${command}\\b`, 'm'));
+    for (const command of ['add', 'passwd', 'roles', 'unlock', 'show']) assert.match(user.stdout, new RegExp(`^  ${command}\\b`, 'm'));
   });
 
   test('--version prints the version', async () => {
