@@ -1,6 +1,7 @@
 // The Db interface and its two adapters: a pg Pool (PostgreSQL) and PGlite (embedded, same SQL).
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
+import { lockDataDir } from './data-dir-lock.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -161,9 +162,28 @@ async function inTransaction<T>(pool: pg.Pool, fn: (tx: Queryable) => Promise<T>
   }
 }
 
-/** The embedded database: a directory path, `memory://`, or a dumped data directory to start from. */
+/** Two processes writing one data directory lose each other's writes: a lost lock stops this one. */
+function stopOnLostLock(dataDir: string) {
+  return (err: Error) => {
+    process.stderr.write(`thalamus: lost the lock on ${dataDir} (${err.message}); stopping so that no other process writes it too\n`);
+    process.exit(1);
+  };
+}
+
+/**
+ * The embedded database: a directory path (locked for this process, see data-dir-lock.ts),
+ * `memory://`, or a dumped data directory to start from.
+ */
 export async function openPglite(dataDir: string, options: { loadDataDir?: Blob } = {}): Promise<Db & { pglite: PGlite }> {
-  const db = await PGlite.create(dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+  const onDisk = !/^[a-z]+:\/\//i.test(dataDir);
+  const unlock = onDisk ? await lockDataDir(dataDir, stopOnLostLock(dataDir)) : async () => {};
+  let db: PGlite;
+  try {
+    db = await PGlite.create(dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
   const work = activity();
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     query: <T>(sql: string, params: readonly unknown[] = []) =>
@@ -184,9 +204,11 @@ export async function openPglite(dataDir: string, options: { loadDataDir?: Blob 
     ...wrap(db),
     transaction: (fn) => work.track(() => db.transaction((tx) => fn(wrap(tx)))),
     async close() {
-      if (db.closed) return;
-      await work.settled();
-      if (!db.closed) await db.close();
+      if (!db.closed) {
+        await work.settled();
+        if (!db.closed) await db.close();
+      }
+      await unlock();
     },
   };
 }

@@ -4,8 +4,29 @@ import { createInterface } from 'node:readline';
 
 export interface ServeRun {
   url: string;
+  pid: number;
   messages: string[];
+  /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL: the process gets no chance to clean up. */
+  kill(): Promise<void>;
+}
+
+/** Runs `node <bin> serve` expecting it to fail: its exit code and what it printed on stderr. */
+export function failedServe(bin: string, env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [bin, 'serve'], {
+    env: { PATH: process.env.PATH ?? '', THALAMUS_PORT: '0', THALAMUS_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  return new Promise((resolve) =>
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    }),
+  );
 }
 
 /** Starts `node <bin> serve` with only `env` (and PATH), and resolves once it logs its URL. */
@@ -19,7 +40,11 @@ export function serveProcess(bin: string, env: Record<string, string>): Promise<
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 60_000);
+    // Generous: a first start creates the database, and the machine may be shared. A child that never started is not left behind.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve did not start within 120 s: ${stderr}`));
+    }, 120_000);
     void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
     createInterface({ input: child.stdout }).on('line', (line) => {
       const msg = String((JSON.parse(line) as { msg?: string }).msg ?? '');
@@ -27,7 +52,13 @@ export function serveProcess(bin: string, env: Record<string, string>): Promise<
       const url = /^Thalamus is serving on (\S+)/.exec(msg)?.[1];
       if (!url) return;
       clearTimeout(timer);
-      resolve({ url, messages, stop: () => (child.kill('SIGTERM'), exited) });
+      resolve({
+        url,
+        pid: child.pid!,
+        messages,
+        stop: () => (child.kill('SIGTERM'), exited),
+        kill: () => (child.kill('SIGKILL'), exited.then(() => {})),
+      });
     });
   });
 }
