@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
-/** Imports a layer may not make: the arrow goes cli -> main -> app -> resources/web -> auth -> store -> db -> config -> errors. */
+/** Imports a layer may not make: the arrow goes cli -> main -> app -> resources/web/fhir -> auth -> store -> db -> config -> errors. */
 const forbid = (...groups) => ({
   'no-restricted-imports': ['error', { patterns: groups.map((group) => ({ group, message: 'imports point one way (CONTRIBUTING.md)' })) }],
 });
@@ -74,6 +74,10 @@ export default tseslint.config(
   { files: ['src/errors.ts', 'src/paths.ts'], rules: forbid(['./*', '../*']) },
   { files: ['src/db/**'], rules: forbid(ABOVE_STORE, ['**/store/*']) },
   { files: ['src/store/**'], rules: forbid(ABOVE_STORE) },
-  { files: ['src/auth/**'], rules: forbid(['**/web/*', '**/resources/*', '**/cli/*', '**/app.ts', '**/main.ts', '**/cluster.ts']) },
+  {
+    files: ['src/auth/**'],
+    rules: forbid(['**/web/*', '**/resources/*', '**/fhir/*', '**/cli/*', '**/app.ts', '**/main.ts', '**/cluster.ts']),
+  },
+  { files: ['src/fhir/**'], rules: forbid(['**/web/*', '**/resources/*', '**/cli/*', '**/app.ts', '**/main.ts', '**/cluster.ts']) },
   { files: ['src/resources/**', 'src/web/**'], rules: forbid(['**/cli/*', '**/app.ts', '**/main.ts', '**/cluster.ts']) },
 );

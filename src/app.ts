@@ -19,6 +19,7 @@ import personalDocsRoutes from './resources/personal-docs.ts';
 import domiciliaryUnitRoutes from './resources/domiciliary-units.ts';
 import institutionRoutes from './resources/institutions.ts';
 import webPages from './web/pages.ts';
+import fhirRoutes from './fhir/routes.ts';
 import { BookCache } from './resources/book-cache.ts';
 
 declare module 'fastify' {
@@ -67,7 +68,7 @@ export async function buildApp({ config, db, roles, logger, https }: BuildOption
   await app.register(cors, {
     origin: anyOrigin ? '*' : [...config.corsOrigins],
     methods: ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'],
-    exposedHeaders: ['Link', 'WWW-Authenticate', 'Retry-After'],
+    exposedHeaders: ['Link', 'WWW-Authenticate', 'Retry-After', 'ETag', 'Last-Modified'],
     maxAge: 600,
   });
   // Before the auth hook: a cross-site write is refused without any bcrypt work.
@@ -89,5 +90,6 @@ export async function buildApp({ config, db, roles, logger, https }: BuildOption
   await app.register(domiciliaryUnitRoutes);
   await app.register(institutionRoutes);
   await app.register(auditRoutes);
+  await app.register(fhirRoutes, { prefix: '/fhir' });
   return app;
 }

@@ -1,5 +1,5 @@
 // The one error handler: every thrown error becomes {"error": message} with the right status.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { isUnavailable } from './db/db.ts';
 import { AppError } from './errors.ts';
 
@@ -12,37 +12,42 @@ function isUnstorable(err: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('22') || code === '54000');
 }
 
+/** What an error is answered with: status, a message safe to show, extra headers. */
+export interface ErrorAnswer {
+  status: number;
+  message: string;
+  headers: Record<string, string>;
+}
+
+/** Decides the answer to any thrown error (logging the unexpected ones); each API renders it in its own format. */
+export function answerTo(app: FastifyInstance, err: FastifyError | AppError | Error, request: FastifyRequest): ErrorAnswer {
+  if (err instanceof AppError) return { status: err.statusCode, message: err.message, headers: err.headers };
+  if (isUnavailable(err)) {
+    request.log.error({ err }, 'database unavailable');
+    return { status: 503, message: 'The database is unavailable; try again shortly', headers: { 'Retry-After': '5' } };
+  }
+  if (isUnstorable(err)) {
+    return {
+      status: 422,
+      message: 'The request holds a value the database cannot store (e.g. a \\u0000 character or an oversized id)',
+      headers: {},
+    };
+  }
+  const fe = err as FastifyError;
+  if (fe.validation) return { status: 400, message: `Invalid request: ${fe.message}`, headers: {} };
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return { status: 413, message: `The request body is larger than the limit of ${app.initialConfig.bodyLimit} bytes`, headers: {} };
+  }
+  const status = fe.statusCode;
+  if (status && status >= 400 && status < 500) return { status, message: fe.message, headers: {} };
+  request.log.error({ err }, 'unexpected error');
+  return { status: 500, message: 'Internal server error', headers: {} };
+}
+
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
-    if (err instanceof AppError) {
-      reply.headers(err.headers).code(err.statusCode).send({ error: err.message });
-      return;
-    }
-    if (isUnavailable(err)) {
-      request.log.error({ err }, 'database unavailable');
-      reply.code(503).header('Retry-After', '5').send({ error: 'The database is unavailable; try again shortly' });
-      return;
-    }
-    if (isUnstorable(err)) {
-      reply.code(422).send({ error: 'The request holds a value the database cannot store (e.g. a \\u0000 character or an oversized id)' });
-      return;
-    }
-    const fe = err as FastifyError;
-    if (fe.validation) {
-      reply.code(400).send({ error: `Invalid request: ${fe.message}` });
-      return;
-    }
-    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      reply.code(413).send({ error: `The request body is larger than the limit of ${app.initialConfig.bodyLimit} bytes` });
-      return;
-    }
-    const status = fe.statusCode;
-    if (status && status >= 400 && status < 500) {
-      reply.code(status).send({ error: fe.message });
-      return;
-    }
-    request.log.error({ err }, 'unexpected error');
-    reply.code(500).send({ error: 'Internal server error' });
+    const { status, message, headers } = answerTo(app, err, request);
+    reply.headers(headers).code(status).send({ error: message });
   });
 
   app.setNotFoundHandler((request, reply) => {

@@ -2,6 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import { unauthorized } from '../errors.ts';
 import type { PersonData, PersonRow } from '../store/people.ts';
+import { can, type Roles } from './acl.ts';
 
 export interface Caller {
   id: string;
@@ -18,6 +19,12 @@ declare module 'fastify' {
     endpoint?: string;
     /** Load the person the URL names together with the caller, in the same query. */
     loadsSubject?: boolean;
+    /** Authenticate the caller but leave the roles.cfg decision to the handler (mayRead): one route, several endpoints. */
+    authenticateOnly?: boolean;
+  }
+  interface FastifyInstance {
+    /** The roles.cfg in force, for handlers that decide access themselves. */
+    acl: Roles;
   }
   interface FastifyRequest {
     /** Set by the auth hook on every route with an endpoint; null on public routes. */
@@ -34,4 +41,9 @@ declare module 'fastify' {
 export function requireCaller(request: FastifyRequest): Caller {
   if (!request.caller) throw unauthorized();
   return request.caller;
+}
+
+/** Whether the caller's roles let them GET `endpoint` (of `personId`, when it names one), by the rule of acl.ts. */
+export function mayRead(roles: Roles, caller: Caller, endpoint: string, personId?: string): boolean {
+  return can(roles, caller, { method: 'GET', endpoint, personId });
 }

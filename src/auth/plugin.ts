@@ -103,12 +103,13 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions) {
     underWay: new Map(),
   };
   app.addHook('onClose', () => auth.checks.close());
+  app.decorate('acl', options.roles);
   app.decorateRequest('caller', null);
   app.decorateRequest('subject', undefined);
 
   app.addHook('onRequest', async (request) => {
-    const endpoint = request.routeOptions.config.endpoint;
-    if (!endpoint) return;
+    const { endpoint, authenticateOnly } = request.routeOptions.config;
+    if (!endpoint && !authenticateOnly) return;
     const personId = personIdOf(request.params);
     const subjectId = request.routeOptions.config.loadsSubject ? personId : undefined;
     const found = await authenticate(auth, request.headers.authorization, clientAddress(request.ip), subjectId);
@@ -117,7 +118,7 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions) {
     caller.global = isGlobal(options.roles, caller.roles);
     request.caller = caller;
     request.subject = found.subject;
-    if (!can(options.roles, caller, { method: request.method, endpoint, personId })) {
+    if (endpoint && !can(options.roles, caller, { method: request.method, endpoint, personId })) {
       throw forbidden(`Not permitted: ${request.method} ${endpoint}${personId && personId !== caller.id ? ' of another person' : ''}`);
     }
   });

@@ -1,0 +1,40 @@
+// What every FHIR resource type of the facade provides: its search parameters, read and search.
+import type { FhirResource } from 'fhir/r4.js';
+import type { Roles } from '../auth/acl.ts';
+import type { Caller } from '../auth/caller.ts';
+import type { Queryable } from '../db/db.ts';
+import type { KeysetWindow } from '../store/fhir-patients.ts';
+import type { Clause, SearchParamDef } from './search-params.ts';
+
+/** Who asks, and where the data is. */
+export interface FhirContext {
+  db: Queryable;
+  caller: Caller;
+  acl: Roles;
+}
+
+/** A resource as read, with what its ETag and Last-Modified come from. */
+export interface Found {
+  resource: FhirResource;
+  version?: string | null;
+  updated?: Date | null;
+}
+
+/** One page of a search: the total number of matches and up to window.limit of them, in id order. */
+export interface SearchPage {
+  total: number;
+  resources: FhirResource[];
+}
+
+export interface FhirType {
+  type: FhirResource['resourceType'];
+  /** For the CapabilityStatement: the roles.cfg endpoints read and search are checked against. */
+  documentation: string;
+  params: readonly SearchParamDef[];
+  /** null when there is no such resource in the caller's reach; throws 403 when the caller may not read this type. */
+  read(ctx: FhirContext, id: string): Promise<Found | null>;
+  search(ctx: FhirContext, clauses: readonly Clause[], window: KeysetWindow): Promise<SearchPage>;
+}
+
+/** The search parameter every type has. */
+export const ID_PARAM: SearchParamDef = { name: '_id', type: 'token', documentation: 'The resource id' };
