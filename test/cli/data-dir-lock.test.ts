@@ -79,7 +79,7 @@ describe('one process per embedded data directory', () => {
   it('a pid file naming a living program started at another time (a reused pid) does not block; the true holder does', async () => {
     const dir = join(root, 'reused-pid');
     mkdirSync(join(dir, 'thalamus.lock'), { recursive: true });
-    const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const other = spawn('sleep', ['600'], { stdio: 'ignore' });
     try {
       writeFileSync(join(dir, 'thalamus.pid'), `${other.pid} 1\n`);
       const db = await openPglite(dir);
