@@ -76,8 +76,12 @@ export default tseslint.config(
   { files: ['src/store/**'], rules: forbid(ABOVE_STORE) },
   {
     files: ['src/auth/**'],
-    rules: forbid(['**/web/*', '**/resources/*', '**/fhir/*', '**/cli/*', '**/app.ts', '**/main.ts', '**/cluster.ts']),
+    rules: forbid(['**/web/*', '**/resources/*', '**/fhir/*', '**/oauth/*', '**/cli/*', '**/app.ts', '**/main.ts', '**/cluster.ts']),
   },
   { files: ['src/fhir/**'], rules: forbid(['**/web/*', '**/resources/*', '**/cli/*', '**/app.ts', '**/main.ts', '**/cluster.ts']) },
+  {
+    files: ['src/oauth/**'],
+    rules: forbid(['**/web/*', '**/resources/*', '**/fhir/*', '**/cli/*', '**/app.ts', '**/main.ts', '**/cluster.ts']),
+  },
   { files: ['src/resources/**', 'src/web/**'], rules: forbid(['**/cli/*', '**/app.ts', '**/main.ts', '**/cluster.ts']) },
 );

@@ -21,6 +21,9 @@ import institutionRoutes from './resources/institutions.ts';
 import webPages from './web/pages.ts';
 import fhirRoutes from './fhir/routes.ts';
 import { BookCache } from './resources/book-cache.ts';
+import discoveryRoutes from './oauth/discovery.ts';
+import tokenEndpoint from './oauth/token-endpoint.ts';
+import { decorateTokenServer } from './oauth/token-server.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -73,11 +76,9 @@ export async function buildApp({ config, db, roles, logger, https }: BuildOption
   });
   // Before the auth hook: a cross-site write is refused without any bcrypt work.
   registerCrossSiteGuard(app);
-  await app.register(authPlugin, {
-    db,
-    roles: roles ?? loadRolesFile(config.rolesPath),
-    failuresPerAddress: config.authFailuresPerAddress,
-  });
+  const acl = roles ?? loadRolesFile(config.rolesPath);
+  await app.register(authPlugin, { db, roles: acl, failuresPerAddress: config.authFailuresPerAddress });
+  decorateTokenServer(app, config, db);
 
   await app.register(auditPlugin, { db, reads: config.auditReads, days: config.auditDays });
 
@@ -91,5 +92,7 @@ export async function buildApp({ config, db, roles, logger, https }: BuildOption
   await app.register(institutionRoutes);
   await app.register(auditRoutes);
   await app.register(fhirRoutes, { prefix: '/fhir' });
+  await app.register(discoveryRoutes, { roleNames: [...acl.keys()] });
+  await app.register(tokenEndpoint);
   return app;
 }

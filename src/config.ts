@@ -45,6 +45,15 @@ export interface Config {
   readonly secret: string;
   /** What the config file held that was ignored (unknown names, DEBUG, a short SECRET_KEY): logged at start. */
   readonly warnings: readonly string[];
+  /** The token server's issuer URL; null: the address each request came to (one machine, tests). */
+  readonly issuer: string | null;
+  /** The `aud` of the access tokens this server issues and accepts. */
+  readonly tokenAudience: string;
+  /** Lifetime of access tokens and of refresh tokens, in seconds. */
+  readonly accessTokenTtl: number;
+  readonly refreshTokenTtl: number;
+  /** 32 bytes that encrypt the signing keys at rest; null: the embedded default (README, "Tokens"). */
+  readonly keyEncryptionKey: Buffer | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -164,6 +173,36 @@ function withFile(env: Env): { merged: Env; unread: () => string[]; warnings: st
   return { merged, unread, warnings: file.warnings };
 }
 
+/** 32 bytes, written as 64 hex digits or as base64/base64url (`openssl rand -hex 32`). */
+function keyEncryptionKey(raw: string | undefined): Buffer | null {
+  if (!raw || raw.trim() === '') return null;
+  const text = raw.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(text)
+    ? Buffer.from(text, 'hex')
+    : /^[A-Za-z0-9+/_-]{43}=?$/.test(text)
+      ? Buffer.from(text, 'base64')
+      : null;
+  if (key?.length !== 32) {
+    throw new ConfigError('THALAMUS_KEY_ENCRYPTION_KEY: expected 32 bytes as 64 hex digits or base64 (for example `openssl rand -hex 32`)');
+  }
+  return key;
+}
+
+function issuer(raw: string | undefined): string | null {
+  if (!raw || raw.trim() === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(`THALAMUS_ISSUER: "${raw}" is not a URL (expected https://thalamus.example.org)`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash) {
+    throw new ConfigError(`THALAMUS_ISSUER: "${raw}" must be an http(s) URL without query or fragment`);
+  }
+  // RFC 8414: the issuer is compared as a string, so one spelling, without a trailing slash.
+  return url.href.replace(/\/$/, '');
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const { merged, unread, warnings } = withFile(env);
   const dbUrl = databaseUrl(merged);
@@ -206,6 +245,11 @@ export function loadConfig(env: Env = process.env): Config {
     auditReads: flag('THALAMUS_AUDIT_READS', merged.THALAMUS_AUDIT_READS) ?? true,
     authFailuresPerAddress: integer('THALAMUS_AUTH_FAILURES_PER_ADDRESS', merged.THALAMUS_AUTH_FAILURES_PER_ADDRESS, 100, 0, 1_000_000),
     secret: secret(merged.THALAMUS_SECRET),
+    issuer: issuer(merged.THALAMUS_ISSUER),
+    tokenAudience: (merged.THALAMUS_TOKEN_AUDIENCE || 'thalamus').trim(),
+    accessTokenTtl: integer('THALAMUS_ACCESS_TOKEN_TTL', merged.THALAMUS_ACCESS_TOKEN_TTL, 600, 30, 24 * 3600),
+    refreshTokenTtl: integer('THALAMUS_REFRESH_TOKEN_TTL', merged.THALAMUS_REFRESH_TOKEN_TTL, 14 * 24 * 3600, 60, 365 * 24 * 3600),
+    keyEncryptionKey: keyEncryptionKey(merged.THALAMUS_KEY_ENCRYPTION_KEY),
   };
   // After every setting above has been read, so that a file name none of them asked for is known.
   return Object.freeze({ ...settings, warnings: Object.freeze([...warnings, ...unread()]) });

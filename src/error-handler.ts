@@ -47,7 +47,10 @@ export function answerTo(app: FastifyInstance, err: FastifyError | AppError | Er
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
     const { status, message, headers } = answerTo(app, err, request);
-    reply.headers(headers).code(status).send({ error: message });
+    reply
+      .headers(headers)
+      .code(status)
+      .send({ error: message, ...(err instanceof AppError ? err.fields : {}) });
   });
 
   app.setNotFoundHandler((request, reply) => {

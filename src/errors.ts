@@ -3,12 +3,15 @@
 export class AppError extends Error {
   readonly statusCode: number;
   readonly headers: Record<string, string>;
+  /** More members of the JSON body beside "error" (RFC 6749's error_description). */
+  readonly fields: Record<string, string>;
 
-  constructor(statusCode: number, message: string, headers: Record<string, string> = {}) {
+  constructor(statusCode: number, message: string, headers: Record<string, string> = {}, fields: Record<string, string> = {}) {
     super(message);
     this.name = 'AppError';
     this.statusCode = statusCode;
     this.headers = headers;
+    this.fields = fields;
   }
 }
 

@@ -8,6 +8,8 @@ import type { Config } from './config.ts';
 import { openDb, type Db } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { loadDemoIfEmpty } from './demo.ts';
+import { ConfigError } from './errors.ts';
+import { KeyUnsealError } from './oauth/key-encryption.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -32,6 +34,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (config.demo && (await loadDemoIfEmpty(db))) {
       app.log.info('the database was empty: loaded the demo accounts ITAPYT999HON, ESPGNU777ORG and ARGBUE111FAV');
     }
+    await checkSigningKey(app);
     const url = await app.listen({ port: config.port, host: config.host });
     app.log.info(`Thalamus is serving on ${url} (${where})`);
     const serving = app;
@@ -45,6 +48,25 @@ export async function startServer(config: Config): Promise<RunningServer> {
   } catch (err) {
     await app?.close().catch(() => {});
     await db.close().catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * Before serving: the token server has a signing key its key-encryption key opens (the first
+ * start makes one). A key-encryption key that does not open it stops the start with one line.
+ */
+async function checkSigningKey(app: FastifyInstance): Promise<void> {
+  const server = app.tokenServer;
+  if (!server.issuing) {
+    app.log.warn('THALAMUS_KEY_ENCRYPTION_KEY is not set: the token endpoint is off (Bearer tokens are still verified)');
+    return;
+  }
+  try {
+    const key = await server.signer().current();
+    app.log.info(`tokens are signed with key ${key.kid}`);
+  } catch (err) {
+    if (err instanceof KeyUnsealError) throw new ConfigError(err.message);
     throw err;
   }
 }

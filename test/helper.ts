@@ -72,8 +72,11 @@ export async function seededDb(backend: Backend): Promise<Db> {
   return db;
 }
 
+/** The key-encryption key of the tests' signing keys (the embedded default would write a file under ./data). */
+export const TEST_KEY_ENCRYPTION_KEY = '7e57'.repeat(16);
+
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ THALAMUS_LOG_LEVEL: 'silent', ...env });
+  return loadConfig({ THALAMUS_LOG_LEVEL: 'silent', THALAMUS_KEY_ENCRYPTION_KEY: TEST_KEY_ENCRYPTION_KEY, ...env });
 }
 
 export interface TestContext {

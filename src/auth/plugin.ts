@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { forbidden, unauthorized } from '../errors.ts';
 import type { Queryable } from '../db/db.ts';
-import type { PersonRow } from '../store/people.ts';
+import type { AccountLookup, PersonRow } from '../store/people.ts';
 import { can, isGlobal, type Roles } from './acl.ts';
 import type { Caller } from './caller.ts';
 import { clientAddress } from './client-address.ts';
@@ -34,12 +34,45 @@ function verifyOnce({ checks, underWay }: Authenticator, key: string, password: 
 }
 
 /**
- * Verifies Basic credentials against people.data.password. Every way of failing (no such
- * person, no or malformed hash, inactive, no roles, wrong password) answers the same null
- * after the same bcrypt work, so neither status nor timing tells which accounts exist, and
- * counts as a failed login of that account id from that address (auth/login-guard.ts). A
- * locked account id, or an address past its limit, is answered 429 before any bcrypt work.
+ * Checks a password against the account as loaded. Every way of failing (no such person, no
+ * or malformed hash, inactive, no roles, wrong password) answers the same null after the same
+ * bcrypt work, so neither status nor timing tells which accounts exist, and counts as a failed
+ * login of that account id from that address (auth/login-guard.ts). A locked account id, or
+ * an address past its limit, is answered 429 before any bcrypt work.
  */
+async function checkPassword(
+  auth: Authenticator,
+  id: string,
+  password: string,
+  account: AccountLookup,
+  address: string,
+): Promise<Caller | null> {
+  auth.guard.checkAccount(account);
+  const data = account.person?.data;
+  const hash = data?.password;
+  // A hash with a cost out of bounds never reaches bcrypt: it gets the dummy work of an unknown account.
+  const key = data && isUsableHash(hash) ? auth.cache.keyOf(id, password, hash) : null;
+  if (key === null || !auth.cache.has(key)) {
+    await auth.guard.checkAddress(address);
+    const matches =
+      key === null ? await auth.checks.compare(password, null, address) : await verifyOnce(auth, key, password, hash as string, address);
+    if (!matches || key === null) {
+      await auth.guard.failed(id, address);
+      return null;
+    }
+    auth.cache.remember(key);
+    await auth.guard.succeeded(account);
+  }
+  // Checked after the password so a refusal costs the same as a wrong password.
+  const roles = Array.isArray(data?.roles) ? data.roles.filter((r): r is string => typeof r === 'string') : [];
+  if (!data || data.active === false || roles.length === 0) {
+    await auth.guard.failed(id, address);
+    return null;
+  }
+  return { id, roles, data, global: false };
+}
+
+/** Verifies Basic credentials, loading the caller and the person the URL names in the same batched query. */
 async function authenticate(
   auth: Authenticator,
   header: string | undefined,
@@ -50,32 +83,8 @@ async function authenticate(
   if (!creds) return null;
   const wanted = subjectId === undefined || subjectId === creds.id ? [creds.id] : [creds.id, subjectId];
   const rows = await Promise.all(wanted.map((id) => auth.people.load(id)));
-  const account = rows[0];
-  auth.guard.checkAccount(account);
-  const data = account.person?.data;
-  const hash = data?.password;
-  // A hash with a cost out of bounds never reaches bcrypt: it gets the dummy work of an unknown account.
-  const key = data && isUsableHash(hash) ? auth.cache.keyOf(creds.id, creds.password, hash) : null;
-  if (key === null || !auth.cache.has(key)) {
-    await auth.guard.checkAddress(address);
-    const matches =
-      key === null
-        ? await auth.checks.compare(creds.password, null, address)
-        : await verifyOnce(auth, key, creds.password, hash as string, address);
-    if (!matches || key === null) {
-      await auth.guard.failed(creds.id, address);
-      return null;
-    }
-    auth.cache.remember(key);
-    await auth.guard.succeeded(account);
-  }
-  // Checked after the password so a refusal costs the same as a wrong password.
-  const roles = Array.isArray(data?.roles) ? data.roles.filter((r): r is string => typeof r === 'string') : [];
-  if (!data || data.active === false || roles.length === 0) {
-    await auth.guard.failed(creds.id, address);
-    return null;
-  }
-  const caller = { id: creds.id, roles, data, global: false };
+  const caller = await checkPassword(auth, creds.id, creds.password, rows[0], address);
+  if (!caller) return null;
   if (subjectId === undefined) return { caller };
   return { caller, subject: rows[wanted.indexOf(subjectId)].person };
 }
@@ -85,6 +94,18 @@ function personIdOf(params: unknown): string | undefined {
   return typeof params === 'object' && params !== null && 'person_id' in params && typeof params.person_id === 'string'
     ? params.person_id
     : undefined;
+}
+
+/** Password sign-in for other parts of the server (the token endpoint's password grant), with the same checks, cache and brute-force guard as Basic. */
+export interface Accounts {
+  /** The account as a caller when the password is right and it may sign in; null otherwise, after the same work either way; 429 while locked. */
+  verifyPassword(id: string, password: string, address: string): Promise<Caller | null>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    accounts: Accounts;
+  }
 }
 
 export interface AuthOptions {
@@ -104,6 +125,10 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions) {
   };
   app.addHook('onClose', () => auth.checks.close());
   app.decorate('acl', options.roles);
+  app.decorate('accounts', {
+    verifyPassword: async (id: string, password: string, address: string) =>
+      checkPassword(auth, id, password, await auth.people.load(id), address),
+  });
   app.decorateRequest('caller', null);
   app.decorateRequest('subject', undefined);
 

@@ -8,6 +8,7 @@ import { parseWorkers, serve } from '../cluster.ts';
 import { VERSION } from '../version.ts';
 import { say, withDb, type CliIo } from './io.ts';
 import { registerAuditCommands } from './audit.ts';
+import { registerKeyCommands } from './keys.ts';
 import { registerTransferCommands } from './transfer.ts';
 import { registerUserCommands } from './user.ts';
 
@@ -54,6 +55,7 @@ function buildProgram(io: CliIo): Command {
   registerUserCommands(program, io);
   registerTransferCommands(program, io);
   registerAuditCommands(program, io);
+  registerKeyCommands(program, io);
   return program;
 }
 

@@ -90,6 +90,24 @@ test('THALAMUS_DEMO defaults to true on the embedded database and to false with 
   assert.equal(loadConfig({ THALAMUS_DATABASE_URL: 'postgresql://u@h/db', THALAMUS_DEMO: '1' }).demo, true);
 });
 
+test('the token settings: defaults, a key-encryption key in hex or base64, the issuer without a trailing slash', () => {
+  const defaults = loadConfig({});
+  assert.deepEqual(
+    [defaults.issuer, defaults.tokenAudience, defaults.accessTokenTtl, defaults.refreshTokenTtl, defaults.keyEncryptionKey],
+    [null, 'thalamus', 600, 14 * 24 * 3600, null],
+  );
+  const key = Buffer.alloc(32, 7);
+  assert.deepEqual(loadConfig({ THALAMUS_KEY_ENCRYPTION_KEY: key.toString('hex') }).keyEncryptionKey, key);
+  assert.deepEqual(loadConfig({ THALAMUS_KEY_ENCRYPTION_KEY: key.toString('base64') }).keyEncryptionKey, key);
+  assert.deepEqual(loadConfig({ THALAMUS_KEY_ENCRYPTION_KEY: key.toString('base64url') }).keyEncryptionKey, key);
+  const set = loadConfig({
+    THALAMUS_ISSUER: 'https://thalamus.example.org/',
+    THALAMUS_TOKEN_AUDIENCE: 'federation',
+    THALAMUS_ACCESS_TOKEN_TTL: '300',
+  });
+  assert.deepEqual([set.issuer, set.tokenAudience, set.accessTokenTtl], ['https://thalamus.example.org', 'federation', 300]);
+});
+
 const invalid: [string, Record<string, string>][] = [
   ['THALAMUS_PORT', { THALAMUS_PORT: '99999' }],
   ['THALAMUS_PORT', { THALAMUS_PORT: 'http' }],
@@ -106,6 +124,12 @@ const invalid: [string, Record<string, string>][] = [
   ['THALAMUS_TRUST_PROXY', { THALAMUS_TRUST_PROXY: 'my-proxy' }],
   ['THALAMUS_TRUST_PROXY', { THALAMUS_TRUST_PROXY: '10.0.0.1, 10.0.0.0/33' }],
   ['THALAMUS_AUTH_FAILURES_PER_ADDRESS', { THALAMUS_AUTH_FAILURES_PER_ADDRESS: '-1' }],
+  ['THALAMUS_KEY_ENCRYPTION_KEY', { THALAMUS_KEY_ENCRYPTION_KEY: 'too short' }],
+  ['THALAMUS_KEY_ENCRYPTION_KEY', { THALAMUS_KEY_ENCRYPTION_KEY: 'ab'.repeat(31) }],
+  ['THALAMUS_ISSUER', { THALAMUS_ISSUER: 'thalamus.example.org' }],
+  ['THALAMUS_ISSUER', { THALAMUS_ISSUER: 'https://thalamus.example.org/?x=1' }],
+  ['THALAMUS_ACCESS_TOKEN_TTL', { THALAMUS_ACCESS_TOKEN_TTL: '5' }],
+  ['THALAMUS_REFRESH_TOKEN_TTL', { THALAMUS_REFRESH_TOKEN_TTL: 'forever' }],
 ];
 for (const [name, env] of invalid) {
   test(`${name}=${Object.values(env)[0]} is a ConfigError naming ${name}`, () => {
