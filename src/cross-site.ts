@@ -2,6 +2,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { forbidden } from './errors.ts';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The route acts on no credentials the browser holds for us, only on what the request
+     * itself carries (the OAuth endpoints: a password, a refresh token, a client secret), so a
+     * browser application of another origin may post its form (RFC 6749 §3.2) without a preflight.
+     */
+    crossSite?: 'allowed';
+  }
+}
+
 /** Methods that change nothing (a browser may send GET and HEAD anywhere; OPTIONS is the preflight). */
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Content types a page may send across origins without a preflight (Fetch standard, "CORS-safelisted request-header"). */
@@ -49,7 +60,7 @@ function isCrossSite(request: FastifyRequest): boolean {
  * labelled as a form could carry credentials the browser cached for this server.
  */
 export function crossSiteRefusal(request: FastifyRequest): string | null {
-  if (READS.has(request.method) || !isCrossSite(request)) return null;
+  if (READS.has(request.method) || request.routeOptions.config?.crossSite === 'allowed' || !isCrossSite(request)) return null;
   const mode = request.headers['sec-fetch-mode'];
   if (mode === 'navigate' || mode === 'no-cors') return `a cross-site ${mode} request may not change anything`;
   // PUT, PATCH and DELETE are preflighted in CORS mode whatever they carry; a POST only with a non-form type.

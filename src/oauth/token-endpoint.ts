@@ -57,7 +57,7 @@ async function passwordGrant(app: FastifyInstance, request: FastifyRequest, form
 }
 
 const tokenEndpoint: FastifyPluginAsync = async (app) => {
-  app.post('/oauth2/token', { config: { body: 'form' } }, async (request, reply) => {
+  app.post('/oauth2/token', { config: { body: 'form', crossSite: 'allowed' } }, async (request, reply) => {
     const form = formParams(request);
     const grant = form.grant_type;
     if (grant === undefined) throw invalidRequest('grant_type is missing');

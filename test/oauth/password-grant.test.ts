@@ -146,6 +146,15 @@ eachBackend('password grant', (backend) => {
     }
   });
 
+  test('a browser application of another origin may post its form (the cross-site guard leaves the token endpoint alone)', async () => {
+    const res = await tokenRequest(
+      ctx.app,
+      { grant_type: 'password', username: ANA.id, password: ANA.password },
+      { origin: 'https://portal.example.org', 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'cors' },
+    );
+    assert.equal(res.statusCode, 200, res.body);
+  });
+
   test('a JSON body is refused: the token endpoint takes forms (RFC 6749 §3.2)', async () => {
     const res = await ctx.app.inject({
       method: 'POST',
