@@ -5,10 +5,21 @@ import type { AuditEntry } from '../store/audit.ts';
 
 export type AuditResource = 'person' | 'page' | 'document' | 'audit';
 
+/** What a request touches, said by a route that decides access itself (the FHIR facade's, `authenticateOnly`). */
+export interface AuditTarget {
+  resource: AuditResource;
+  resourceId: string | null;
+  subject: string | null;
+}
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Overrides what the route's roles.cfg endpoint says about its audit entries. */
     audit?: { resource?: AuditResource; action?: string } | false;
+  }
+  interface FastifyRequest {
+    /** Set by the handler of an `authenticateOnly` route once it knows what the request touches; null: no person data. */
+    auditTarget: AuditTarget | null;
   }
 }
 
@@ -61,14 +72,15 @@ const addressOf = (request: FastifyRequest) => request.ip ?? null;
 export function auditEntry(request: FastifyRequest, status: number): AuditEntry | null {
   const config = request.routeOptions.config;
   const endpoint = config?.endpoint;
-  if (!endpoint || config.audit === false) return null;
-  const resource = config.audit?.resource ?? RESOURCE_OF_ENDPOINT[endpoint];
+  if ((!endpoint && !config?.authenticateOnly) || config.audit === false) return null;
+  const target = request.auditTarget;
+  const resource = target?.resource ?? config.audit?.resource ?? (endpoint ? RESOURCE_OF_ENDPOINT[endpoint] : undefined);
   const failedLogin = (status === 401 || status === 429) && request.caller === null;
   const triedId = failedLogin ? (parseBasic(request.headers.authorization)?.id ?? null) : null;
   if (!resource && !(failedLogin && triedId !== null)) return null;
-  const subject = param(request, 'person_id');
+  const subject = target ? target.subject : param(request, 'person_id');
   const itemId = param(request, 'doc_id') ?? param(request, 'page_id');
-  const resourceId = itemId ?? (resource === 'person' ? subject : null);
+  const resourceId = target ? target.resourceId : (itemId ?? (resource === 'person' ? subject : null));
   let action = config.audit?.action ?? ACTION_OF_METHOD[request.method] ?? request.method.toLowerCase();
   if (action === 'read' && resourceId === null) action = 'list';
   return {

@@ -42,6 +42,7 @@ async function auditPlugin(app: FastifyInstance, options: AuditOptions) {
   const batcher = new AuditBatcher(options.db, app.log);
   app.decorateRequest('audited', false);
   app.decorateRequest('auditOutcome', null);
+  app.decorateRequest('auditTarget', null);
   app.decorate('audit', {
     async write<T>(request: FastifyRequest, fn: (tx: Queryable) => Promise<T>, overrides: Partial<AuditEntry> = {}): Promise<T> {
       const result = await options.db.transaction(async (tx) => {

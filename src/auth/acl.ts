@@ -74,3 +74,11 @@ export function can(roles: Roles, caller: { id: string; roles: readonly string[]
 export function isGlobal(roles: Roles, callerRoles: readonly string[]): boolean {
   return callerRoles.some((r) => roles.get(r)?.global === true);
 }
+
+/** Whether one of the caller's global roles may GET `endpoint` of anyone (a search over every person). */
+export function canReadEveryone(roles: Roles, callerRoles: readonly string[], endpoint: string): boolean {
+  return callerRoles.some((r) => {
+    const rule = roles.get(r);
+    return rule?.global === true && rule.methods.get('GET')?.has(endpoint) === true;
+  });
+}

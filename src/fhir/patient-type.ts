@@ -49,6 +49,7 @@ function patientClause(c: Clause): PatientClause {
  */
 export const patientType: FhirType = {
   type: 'Patient',
+  audit: 'person',
   documentation: 'People of the federation. Read: roles.cfg endpoint `person`; search: `people`, else only yourself.',
   params: [
     ID_PARAM,

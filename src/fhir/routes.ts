@@ -10,7 +10,7 @@ import { httpDate } from './dates.ts';
 import { checkFormat } from './negotiation.ts';
 import { FHIR_JSON, registerOutcomes } from './outcome.ts';
 import { FHIR_TYPES } from './registry.ts';
-import { formPairs, parseSearch, queryPairs } from './search-params.ts';
+import { formPairs, parseSearch, queryPairs, referencedPatient, type Clause } from './search-params.ts';
 import type { FhirContext, FhirType } from './types.ts';
 
 const typeParams = { type: 'object', properties: { type: { type: 'string' } }, required: ['type'] } as const;
@@ -32,6 +32,12 @@ function typeNamed(name: string): FhirType {
 /** Prefer: handling=strict asks for 400 on unknown search parameters instead of ignoring them. */
 const isStrict = (request: FastifyRequest) => /(^|[;,\s])handling\s*=\s*strict\b/i.test([request.headers.prefer ?? ''].flat().join(','));
 
+/** The one person a search names (patient, subject, or Patient's _id), for its audit entry; null for none or several. */
+function namedPerson(clauses: readonly Clause[]): string | null {
+  const named = clauses.filter((c) => c.name === 'patient' || c.name === 'subject').flatMap((c) => c.values.map(referencedPatient));
+  return named.length === 1 ? named[0] : null;
+}
+
 const fhirRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   registerOutcomes(app);
   app.addHook('onRequest', async (request) => checkFormat(request));
@@ -40,7 +46,12 @@ const fhirRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     return payload;
   });
   const started = new Date().toISOString();
-  const context = (request: FastifyRequest): FhirContext => ({ db: app.db, caller: requireCaller(request), acl: app.acl });
+  const context = (request: FastifyRequest): FhirContext => ({
+    base: baseOf(request),
+    db: app.db,
+    caller: requireCaller(request),
+    acl: app.acl,
+  });
 
   app.get('/metadata', async (request) => capabilityStatement(baseOf(request), VERSION, [...FHIR_TYPES.values()], started));
 
@@ -48,7 +59,11 @@ const fhirRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
 
   app.get('/:type/:id', { ...authenticated, schema: { params: resourceParams } }, async (request, reply) => {
     const type = typeNamed(request.params.type);
-    const found = /^[A-Za-z0-9.-]{1,64}$/.test(request.params.id) ? await type.read(context(request), request.params.id) : null;
+    const { id } = request.params;
+    // Audited as the legacy routes are: what was asked for (even if refused or not found), then whose it was.
+    if (type.audit) request.auditTarget = { resource: type.audit, resourceId: id, subject: type.type === 'Patient' ? id : null };
+    const found = /^[A-Za-z0-9.-]{1,64}$/.test(id) ? await type.read(context(request), id) : null;
+    if (found?.audit) request.auditTarget = { resource: found.audit.resource, resourceId: id, subject: found.audit.subject };
     if (!found) throw notFound(`${type.type}/${request.params.id} is not known`);
     if (found.version) reply.header('ETag', `W/"${found.version}"`);
     if (found.updated) reply.header('Last-Modified', httpDate(found.updated));
@@ -58,6 +73,7 @@ const fhirRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   async function search(request: FastifyRequest, typeName: string, pairs: [string, string][]) {
     const type = typeNamed(typeName);
     const params = parseSearch(pairs, type.params, isStrict(request));
+    if (type.audit) request.auditTarget = { resource: type.audit, resourceId: null, subject: namedPerson(params.clauses) };
     const backward = params.before !== undefined;
     // One row more than the page tells whether another page follows (or, going back, precedes).
     const window = { after: params.after, before: params.before, limit: params.count === 0 ? 0 : params.count + 1 };
@@ -76,8 +92,10 @@ const fhirRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     search(request, request.params.type, queryPairs(request.url)),
   );
   // POST _search takes the parameters as a form body (and in the URL); it must answer as GET does.
-  app.post('/:type/_search', { config: { authenticateOnly: true, body: 'form' }, schema: { params: typeParams } }, (request) =>
-    search(request, request.params.type, [...queryPairs(request.url), ...formPairs(request.body)]),
+  app.post(
+    '/:type/_search',
+    { config: { authenticateOnly: true, body: 'form', audit: { action: 'list' } }, schema: { params: typeParams } },
+    (request) => search(request, request.params.type, [...queryPairs(request.url), ...formPairs(request.body)]),
   );
 
   // The facade is read-only: every write interaction is 405, before authentication.

@@ -8,6 +8,8 @@ import type { Clause, SearchParamDef } from './search-params.ts';
 
 /** Who asks, and where the data is. */
 export interface FhirContext {
+  /** The absolute base URL the client used, e.g. https://thalamus.example:8443/fhir. */
+  base: string;
   db: Queryable;
   caller: Caller;
   acl: Roles;
@@ -16,6 +18,8 @@ export interface FhirContext {
 /** A resource as read, with what its ETag and Last-Modified come from. */
 export interface Found {
   resource: FhirResource;
+  /** The person it is about and what kind of record, for the audit trail. */
+  audit?: { resource: AuditKind; subject: string | null };
   version?: string | null;
   updated?: Date | null;
 }
@@ -26,8 +30,12 @@ export interface SearchPage {
   resources: FhirResource[];
 }
 
+/** The audit trail's names for person data; a type of no person's data (Organization) has none. */
+export type AuditKind = 'person' | 'page' | 'document';
+
 export interface FhirType {
   type: FhirResource['resourceType'];
+  audit?: AuditKind;
   /** For the CapabilityStatement: the roles.cfg endpoints read and search are checked against. */
   documentation: string;
   params: readonly SearchParamDef[];

@@ -13,3 +13,10 @@ export const LOINC = 'http://loinc.org';
 export const UCUM = 'http://unitsofmeasure.org';
 export const ICD_10 = 'http://hl7.org/fhir/sid/icd-10';
 export const URI_IDENTIFIER = 'urn:ietf:rfc:3986';
+/** Pages of life whose id is not a UUID, as identifiers. */
+export const PAGE_OF_LIFE = 'https://www.gnuhealth.org/fhir/sid/page-of-life';
+/** The federation's SHA-512 of a personal document (FHIR's Attachment.hash is SHA-1). */
+export const SHA_512 = 'https://www.gnuhealth.org/fhir/sid/sha512';
+/** A page's relevance (important, normal, ...) as a meta.tag. */
+export const RELEVANCE = 'https://www.gnuhealth.org/fhir/CodeSystem/relevance';
+export const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
