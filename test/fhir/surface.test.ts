@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { asAna, asCameron, basic, eachBackend, useApp } from '../helper.ts';
 import type { CapabilityStatement } from 'fhir/r4.js';
-import { fhir, outcome } from './call.ts';
+import { entryIds, fhir, linkOf, outcome } from './call.ts';
 
 eachBackend('FHIR surface', (backend) => {
   const ctx = useApp(backend);
@@ -64,7 +64,16 @@ eachBackend('FHIR surface', (backend) => {
 
   test('404 for an unknown type, an unknown id and a path the facade does not serve', async () => {
     const type = await fhir(ctx.app, '/fhir/Foo', asAna);
-    assert.deepEqual([type.status, type.body], [404, outcome('not-found', 'Unknown resource type "Foo" (served: Patient)')]);
+    assert.deepEqual(
+      [type.status, type.body],
+      [
+        404,
+        outcome(
+          'not-found',
+          'Unknown resource type "Foo" (served: Patient, Observation, Condition, Encounter, Procedure, Immunization, MedicationStatement, DiagnosticReport, FamilyMemberHistory, DocumentReference, Organization)',
+        ),
+      ],
+    );
     const readType = await fhir(ctx.app, '/fhir/Foo/1', asAna);
     assert.equal(readType.status, 404);
     const path = await fhir(ctx.app, '/fhir/Patient/ESPGNU777ORG/_history/1', asAna);
@@ -105,5 +114,134 @@ eachBackend('FHIR surface', (backend) => {
     assert.equal(res.statusCode, 204);
     const get = await ctx.app.inject({ url: '/fhir/metadata', headers: { origin: 'https://portal.example' } });
     assert.equal(get.headers['access-control-expose-headers'], 'Link, WWW-Authenticate, Retry-After, ETag, Last-Modified');
+  });
+  const TYPES = [
+    'Patient',
+    'Observation',
+    'Condition',
+    'Encounter',
+    'Procedure',
+    'Immunization',
+    'MedicationStatement',
+    'DiagnosticReport',
+    'FamilyMemberHistory',
+    'DocumentReference',
+    'Organization',
+  ];
+  const BIRTH = 'a8f2e2b4-5e0b-4c2e-9d1c-3f6b8f9a0b01';
+  const CERTIFICATE = 'c41d7e9a-2b6f-4f8e-8a53-7e0d1c2b3a02';
+
+  test('resources: every type the facade lists is searchable and listed in the CapabilityStatement', async () => {
+    const cs = (await fhir(ctx.app, '/fhir/metadata')).body as unknown as CapabilityStatement;
+    assert.deepEqual(
+      cs.rest?.[0].resource?.map((r) => r.type),
+      TYPES,
+    );
+    for (const type of TYPES) {
+      const res = await fhir(ctx.app, `/fhir/${type}`, asCameron);
+      assert.deepEqual([res.status, res.body.resourceType, res.body.type], [200, 'Bundle', 'searchset'], type);
+    }
+  });
+
+  test('interactions: read, search by GET, and POST _search with a form body answering the same', async () => {
+    assert.equal((await fhir(ctx.app, `/fhir/Observation/${CERTIFICATE}`, asAna)).body.id, CERTIFICATE);
+    const viaGet = await fhir(ctx.app, `/fhir/DocumentReference?patient=ESPGNU777ORG&_count=1`, asAna);
+    const viaPost = await fhir(
+      ctx.app,
+      '/fhir/DocumentReference/_search',
+      { ...asAna, 'content-type': 'application/x-www-form-urlencoded' },
+      {
+        method: 'POST',
+        payload: 'patient=ESPGNU777ORG&_count=1',
+      },
+    );
+    assert.deepEqual(viaPost.body, viaGet.body);
+  });
+
+  test('search parameters: each type lists at least the required ones, and none of them is refused as unknown', async () => {
+    const cs = (await fhir(ctx.app, '/fhir/metadata')).body as unknown as CapabilityStatement;
+    const required: Record<string, string[]> = {
+      Patient: ['_id', 'identifier', 'name', 'family', 'given', 'birthdate', 'gender', 'active'],
+      Observation: ['subject', 'patient', 'category', 'code', 'date'],
+      Condition: ['subject', 'patient', 'code'],
+    };
+    for (const type of TYPES.filter((t) => t !== 'Patient' && t !== 'Organization' && !required[t]))
+      required[type] = ['subject', 'patient', 'date'];
+    for (const [type, names] of Object.entries(required)) {
+      const listed = cs.rest?.[0].resource?.find((r) => r.type === type)?.searchParam?.map((p) => p.name) ?? [];
+      for (const name of names) {
+        assert.ok(listed.includes(name), `${type} lists ${name}`);
+        const value = name === 'birthdate' || name === 'date' ? 'ge2000' : name === 'active' ? 'true' : name === 'gender' ? 'female' : 'x';
+        const res = await fhir(ctx.app, `/fhir/${type}?${name}=${value}`, { ...asCameron, prefer: 'handling=strict' });
+        assert.equal(res.status, 200, `${type}?${name}`);
+      }
+    }
+  });
+
+  test('search values: date prefixes, token system|code and reference Patient/<id> or a bare id', async () => {
+    const q = (query: string) => fhir(ctx.app, `/fhir/DocumentReference?${query}`, asAna).then((r) => entryIds(r.body));
+    assert.deepEqual(await q('patient=Patient/ESPGNU777ORG&date=le1978-04-21'), [BIRTH]);
+    assert.deepEqual(await q('subject=ESPGNU777ORG&date=gt1978-04-21'), []);
+    assert.deepEqual(await q('patient=ESPGNU777ORG&date=ne1978'), []);
+    const token = await fhir(ctx.app, '/fhir/Patient?gender=http://hl7.org/fhir/administrative-gender|female', asAna);
+    assert.deepEqual(entryIds(token.body), ['ESPGNU777ORG']);
+  });
+
+  test('results: total, absolute fullUrl, search.mode match, self link of what was used, _count default 20 and at most 100', async () => {
+    const res = await fhir(ctx.app, '/fhir/Patient?_count=1000&nothing=1', asCameron);
+    const bundle = res.body as { total: number; entry: { fullUrl: string; search: unknown }[] };
+    assert.equal(bundle.total, 3);
+    assert.ok(bundle.entry.every((e) => /^http:\/\/localhost:80\/fhir\/Patient\/[A-Z0-9]+$/.test(e.fullUrl)));
+    assert.ok(bundle.entry.every((e) => (e.search as { mode: string }).mode === 'match'));
+    assert.equal(linkOf(res.body, 'self'), '/fhir/Patient?_count=100');
+    assert.equal(linkOf((await fhir(ctx.app, '/fhir/Patient', asCameron)).body, 'self'), '/fhir/Patient?_count=20');
+    const first = await fhir(ctx.app, '/fhir/Patient?_count=2', asCameron);
+    const next = await fhir(ctx.app, linkOf(first.body, 'next') ?? '', asCameron);
+    const previous = await fhir(ctx.app, linkOf(next.body, 'previous') ?? '', asCameron);
+    assert.deepEqual(
+      [entryIds(first.body), entryIds(next.body), entryIds(previous.body)],
+      [['ARGBUE111FAV', 'ESPGNU777ORG'], ['ITAPYT999HON'], ['ARGBUE111FAV', 'ESPGNU777ORG']],
+    );
+  });
+
+  test('unknown search parameters: ignored and left out of the self link, or 400 with Prefer: handling=strict', async () => {
+    const lenient = await fhir(ctx.app, '/fhir/Observation?_sort=date&color=blue', asAna);
+    assert.equal(linkOf(lenient.body, 'self'), '/fhir/Observation?_count=20');
+    const strict = await fhir(ctx.app, '/fhir/Observation?color=blue', { ...asAna, prefer: 'handling=strict' });
+    assert.deepEqual([strict.status, strict.body], [400, outcome('invalid', 'Unknown search parameter "color" (Prefer: handling=strict)')]);
+  });
+
+  test('403 when not permitted: an end user naming someone else, or reading another Patient', async () => {
+    const named = await fhir(ctx.app, '/fhir/Condition?patient=ITAPYT999HON', asAna);
+    assert.deepEqual([named.status, named.body], [403, outcome('forbidden', 'Not permitted: search the records of ITAPYT999HON')]);
+    const read = await fhir(ctx.app, '/fhir/Patient/ITAPYT999HON', asAna);
+    assert.equal(read.status, 403);
+  });
+
+  test('access: an end user sees her own compartment, a global role everyone, a private page nobody', async () => {
+    const secret = {
+      id: 'f0000000-0000-4000-8000-000000000001',
+      domain: 'medical',
+      context: 'health_condition',
+      summary: 'secret',
+      privacy: true,
+    };
+    await ctx.app.inject({ method: 'POST', url: `/pols/ESPGNU777ORG/${secret.id}`, headers: asAna, payload: JSON.stringify(secret) });
+    const mine = await fhir(ctx.app, '/fhir/DocumentReference', asAna);
+    assert.deepEqual(entryIds(mine.body), ['5b9c7f1e-8d2a-4e6b-9f3c-1a2b3c4d5e03', BIRTH]);
+    assert.deepEqual(entryIds((await fhir(ctx.app, '/fhir/Patient', asAna)).body), ['ESPGNU777ORG']);
+    assert.equal((await fhir(ctx.app, '/fhir/Patient', asCameron)).body.total, 3);
+    assert.equal((await fhir(ctx.app, `/fhir/Condition/${secret.id}`, asAna)).status, 404);
+    assert.equal((await fhir(ctx.app, '/fhir/Condition', asCameron)).body.total, 0);
+  });
+
+  test('read answers of page resources carry a version too, which a change to the page moves', async () => {
+    const before = await fhir(ctx.app, `/fhir/Observation/${CERTIFICATE}`, asAna);
+    await ctx.app.inject({ method: 'PATCH', url: `/pols/ESPGNU777ORG/${CERTIFICATE}`, headers: asAna, payload: '{"info":"Registered"}' });
+    const after = await fhir(ctx.app, `/fhir/Observation/${CERTIFICATE}`, asAna);
+    assert.notEqual(after.headers.etag, before.headers.etag);
+    assert.equal(after.headers.etag, `W/"${(after.body.meta as { versionId: string }).versionId}"`);
+    assert.equal(after.headers['last-modified'], new Date((after.body.meta as { lastUpdated: string }).lastUpdated).toUTCString());
+    assert.deepEqual(after.body.note, [{ text: 'Registered' }]);
   });
 });
