@@ -9,7 +9,7 @@ import { RESULTS_PATH, cpuModel, renderTable, writeResults } from './report.ts';
 import * as scenarios from './scenarios.ts';
 import type { Row, RunOptions } from './scenarios.ts';
 
-const ALL = ['hello', 'person', 'person-audit', 'book', 'book-uncached', 'flood', 'workers', 'write', 'list'];
+const ALL = ['hello', 'person', 'person-audit', 'book', 'fhir-read', 'fhir-search', 'book-uncached', 'flood', 'workers', 'write', 'list'];
 const USAGE = `usage: npm run bench -- [--duration 8] [--connections 50] [--only ${ALL.join(',')}]
   [--list-connections 2] [--list-people 100000] [--workers 2] [--rounds 3]
 PostgreSQL when THALAMUS_BENCH_DATABASE_URL is set (the run creates and drops ${'thalamus_bench'}), else PGlite.`;
@@ -160,13 +160,16 @@ try {
       { THALAMUS_AUDIT_READS: 'false' },
     );
   }
-  if (['person-audit', 'book', 'flood'].some((k) => only.has(k))) {
+  if (['person-audit', 'book', 'fhir-read', 'fhir-search', 'flood'].some((k) => only.has(k))) {
     // The default settings: every read leaves an audit entry, written in batches.
     await withThalamus(db, 1, async (server) => {
       await scenario('person-audit', () =>
         scenarios.personRead(server.url, probed(server), 'person-audit', `${scenarios.PERSON_READ} with audit`),
       );
       await scenario('book', () => scenarios.bookRead(server.url, probed(server)));
+      // FHIR reads are audited as the legacy ones are.
+      await scenario('fhir-read', () => scenarios.fhirPatientRead(server.url, probed(server)));
+      await scenario('fhir-search', () => scenarios.fhirObservationSearch(server.url, probed(server)));
       const baseline = rows.find((r) => r.key === 'person-audit')?.p99Ms;
       await scenario('flood', () => scenarios.personReadUnderFlood(server.url, probed(server), baseline));
     });

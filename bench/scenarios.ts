@@ -104,6 +104,18 @@ export function bookRead(url: string, o: RunOptions, key = 'book', scenario = 'b
   return readsInTurn(url, o, key, scenario, ownBook);
 }
 
+const fhirPatient = (id: string) => `/fhir/Patient/${id}`;
+const fhirObservations = (id: string) => `/fhir/Observation?patient=${id}`;
+
+export function fhirPatientRead(url: string, o: RunOptions): Promise<Row> {
+  return readsInTurn(url, o, 'fhir-read', 'FHIR Patient read', fhirPatient);
+}
+
+/** A searchset of the reader's Observations: 50 pages, 100 Observations, the first 20 (the default _count). */
+export function fhirObservationSearch(url: string, o: RunOptions): Promise<Row> {
+  return readsInTurn(url, o, 'fhir-search', 'FHIR Observation search (50 pages)', fhirObservations);
+}
+
 /** A page as HMIS nodes send it: JSON with no Content-Type, `id` repeating the URL's page id. */
 function pageBody(id: string): string {
   return JSON.stringify({

@@ -36,7 +36,8 @@ export async function seedPages(
        'id', pid, 'book', owner, 'page_date', to_char(timestamp '2000-01-01' + n * interval '1 day', 'YYYY-MM-DD"T"HH24:MI:SS'),
        'age', '', 'page_type', 'medical', 'medical_context', 'encounter', 'health_condition_text', 'Seasonal influenza',
        'health_condition_code', 'J11', 'relevance', 'normal', 'summary', 'Visit number ' || n,
-       'info', 'Fever for two days, no complications. Rest and fluids.', 'node', 'Bench Hospital', 'active', true)`;
+       'info', 'Fever for two days, no complications. Rest and fluids.', 'node', 'Bench Hospital', 'active', true,
+       'measurements', '[{"bp": {"systolic": 120, "diastolic": 80}}, {"hr": 72}]'::jsonb)`;
   await q.query(
     `INSERT INTO pols (id, book, data)
      SELECT pid, owner, ${page}
