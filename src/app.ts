@@ -63,6 +63,15 @@ export async function buildApp({ config, db, roles, logger, https }: BuildOption
       return payload;
     });
   }
+  // Once closing, every answer ends its connection: a kept-alive socket would hold the close open.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('Connection', 'close');
+    return payload;
+  });
   registerBodyParser(app);
   registerErrorHandler(app);
 

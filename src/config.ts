@@ -22,6 +22,10 @@ export interface Config {
   readonly bodyLimit: number;
   /** PostgreSQL connections per server process. */
   readonly dbPoolSize: number;
+  /** Longest one statement of the server may run on PostgreSQL, in ms (lock waits included); 0 for no limit. */
+  readonly dbStatementTimeoutMs: number;
+  /** After SIGTERM/SIGINT, how long in-flight requests get before the process exits anyway, in ms. */
+  readonly shutdownGraceMs: number;
   /** Memory for rendered Books of Life, in MiB; 0 turns the book cache off. */
   readonly bookCacheMb: number;
   readonly logLevel: string;
@@ -230,6 +234,9 @@ export function loadConfig(env: Env = process.env): Config {
     // Two per core: more connections than the cores can run only make PostgreSQL switch between them
     // (measured: one worker's person reads went from about 5,100/s with 10 to 6,600/s with 4, on 2 cores).
     dbPoolSize: integer('THALAMUS_DB_POOL_SIZE', merged.THALAMUS_DB_POOL_SIZE, Math.max(4, 2 * availableParallelism()), 1, 1000),
+    // Short enough that a request fails with 503 within 5 s when PostgreSQL stalls; long enough for any request's query.
+    dbStatementTimeoutMs: integer('THALAMUS_DB_STATEMENT_TIMEOUT_MS', merged.THALAMUS_DB_STATEMENT_TIMEOUT_MS, 3000, 0, 3_600_000),
+    shutdownGraceMs: integer('THALAMUS_SHUTDOWN_GRACE_MS', merged.THALAMUS_SHUTDOWN_GRACE_MS, 10_000, 0, 3_600_000),
     bookCacheMb: integer('THALAMUS_BOOK_CACHE_MB', merged.THALAMUS_BOOK_CACHE_MB, 32, 0, 64 * 1024),
     logLevel,
     corsOrigins: Object.freeze(

@@ -18,13 +18,25 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+async function migrateOnce(config: Config): Promise<string[]> {
+  const db = await openDb(config);
+  try {
+    return await migrate(db);
+  } finally {
+    await db.close();
+  }
+}
+
 export async function startServer(config: Config): Promise<RunningServer> {
   // A roles.cfg that cannot be used stops the start before the database is touched.
   const roles = loadRolesFile(config.rolesPath);
-  const db = await openDb(config);
+  // On PostgreSQL the migrations run on a connection of their own, without the serving pool's
+  // statement timeout (an index on a large existing database takes as long as it takes).
+  const migratedFirst = config.databaseUrl ? await migrateOnce(config) : null;
+  const db = await openDb(config, { serving: true });
   let app: FastifyInstance | undefined;
   try {
-    const applied = await migrate(db);
+    const applied = migratedFirst ?? (await migrate(db));
     const https = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null;
     app = await buildApp({ config, db, roles, https });
     // A cluster's primary has said them once already.
@@ -77,6 +89,11 @@ export async function serveUntilSignalled(config: Config): Promise<void> {
   const stop = (signal: string) => {
     server.app.log.info(`${signal} received: finishing in-flight requests and closing`);
     process.once(signal, () => process.exit(1));
+    // Requests stuck on a database that stopped answering must not keep the process alive past its grace.
+    setTimeout(() => {
+      server.app.log.error(`still closing after ${config.shutdownGraceMs} ms: exiting with requests unfinished`);
+      process.exit(1);
+    }, config.shutdownGraceMs).unref();
     server.close().then(
       () => process.exit(0),
       (err) => {

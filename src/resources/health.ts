@@ -1,4 +1,4 @@
-// Liveness and readiness probes: /healthz (process up) and /readyz (database round trip).
+// Liveness and readiness probes: /healthz (process up) and /readyz (database round trip, answered within 2 s whatever the database does).
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { ping } from '../store/health.ts';
 import { VERSION } from '../version.ts';

@@ -1,0 +1,57 @@
+// The embedded adapter: PGlite (PostgreSQL compiled to WebAssembly) in this process, its directory locked to it.
+import { PGlite } from '@electric-sql/pglite';
+import { activity } from './activity.ts';
+import { lockDataDir } from './data-dir-lock.ts';
+import type { Db, Queryable } from './db.ts';
+import { DbUnavailableError } from './unavailable.ts';
+
+/** Two processes writing one data directory lose each other's writes: a lost lock stops this one. */
+function stopOnLostLock(dataDir: string) {
+  return (err: Error) => {
+    process.stderr.write(`thalamus: lost the lock on ${dataDir} (${err.message}); stopping so that no other process writes it too\n`);
+    process.exit(1);
+  };
+}
+
+/**
+ * The embedded database: a directory path (locked for this process, see data-dir-lock.ts),
+ * `memory://`, or a dumped data directory to start from.
+ */
+export async function openPglite(dataDir: string, options: { loadDataDir?: Blob } = {}): Promise<Db & { pglite: PGlite }> {
+  const onDisk = !/^[a-z]+:\/\//i.test(dataDir);
+  const unlock = onDisk ? await lockDataDir(dataDir, stopOnLostLock(dataDir)) : async () => {};
+  let db: PGlite;
+  try {
+    db = await PGlite.create(dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
+  const work = activity();
+  const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
+    query: <T>(sql: string, params: readonly unknown[] = []) =>
+      work.track(async () => {
+        if (db.closed) throw new DbUnavailableError('PGlite is closed');
+        const res = await q.query<T>(sql, [...params]);
+        return res.rows;
+      }),
+    exec: (sql: string) =>
+      work.track(async () => {
+        if (db.closed) throw new DbUnavailableError('PGlite is closed');
+        await q.exec(sql);
+      }),
+  });
+  return {
+    kind: 'pglite',
+    pglite: db,
+    ...wrap(db),
+    transaction: (fn) => work.track(() => db.transaction((tx) => fn(wrap(tx)))),
+    async close() {
+      if (!db.closed) {
+        await work.settled();
+        if (!db.closed) await db.close();
+      }
+      await unlock();
+    },
+  };
+}
