@@ -81,11 +81,12 @@ describe('one process per embedded data directory', () => {
     mkdirSync(join(dir, 'thalamus.lock'), { recursive: true });
     const other = spawn('sleep', ['600'], { stdio: 'ignore' });
     try {
+      // Read at once: opening PGlite below may take a while on a busy machine.
+      const started = readFileSync(`/proc/${other.pid}/stat`, 'utf8').split(') ')[1].split(' ')[19];
       writeFileSync(join(dir, 'thalamus.pid'), `${other.pid} 1\n`);
       const db = await openPglite(dir);
       await db.close();
       mkdirSync(join(dir, 'thalamus.lock'));
-      const started = readFileSync(`/proc/${other.pid}/stat`, 'utf8').split(') ')[1].split(' ')[19];
       writeFileSync(join(dir, 'thalamus.pid'), `${other.pid} ${started}\n`);
       await assert.rejects(openPglite(dir), { name: 'DataDirInUseError', message: inUse(dir, other.pid!).slice(10, -1) });
     } finally {

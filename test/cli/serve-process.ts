@@ -43,8 +43,8 @@ export function serveProcess(bin: string, env: Record<string, string>): Promise<
     // Generous: a first start creates the database, and the machine may be shared. A child that never started is not left behind.
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`serve did not start within 120 s: ${stderr}`));
-    }, 120_000);
+      reject(new Error(`serve did not start within 300 s: ${stderr}`));
+    }, 300_000);
     void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
     createInterface({ input: child.stdout }).on('line', (line) => {
       const msg = String((JSON.parse(line) as { msg?: string }).msg ?? '');
