@@ -8,6 +8,7 @@ import type { Db } from './db/db.ts';
 import { registerBodyParser } from './body.ts';
 import { registerCrossSiteGuard } from './cross-site.ts';
 import { registerErrorHandler } from './error-handler.ts';
+import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './framework-errors.ts';
 import authPlugin from './auth/plugin.ts';
 import auditPlugin from './audit/plugin.ts';
 import auditRoutes from './audit/routes.ts';
@@ -48,6 +49,9 @@ export async function buildApp({ config, db, roles, logger, https }: BuildOption
     logger: logger ?? { level: config.logLevel },
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: frameworkErrors(config.corsOrigins),
+    clientErrorHandler: clientErrorHandler(config.corsOrigins),
     // Per-request lines only at debug: at info they would cost more than the request itself.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
   };

@@ -1,7 +1,8 @@
 // Request bodies: JSON whatever the Content-Type says (docs/wire-contract.md, "Transport"), forms where a route asks.
 import { parse as parseQueryString } from 'node:querystring';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest, reasonOf } from './errors.ts';
+import { badRequest } from './errors.ts';
+import { parseJsonBody, strictUtf8 } from './json-body.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -17,20 +18,13 @@ declare module 'fastify' {
  */
 export function registerBodyParser(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (request: FastifyRequest, text: string | Buffer, done) => {
-    const raw = typeof text === 'string' ? text : text.toString('utf8');
-    if (request.routeOptions.config?.body === 'form') {
-      done(null, { ...parseQueryString(raw) });
-      return;
-    }
-    if (raw.trim() === '') {
-      done(null, undefined);
-      return;
-    }
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request: FastifyRequest, bytes: string | Buffer, done) => {
     try {
-      done(null, JSON.parse(raw));
+      const raw = typeof bytes === 'string' ? bytes : strictUtf8(bytes);
+      if (request.routeOptions.config?.body === 'form') done(null, { ...parseQueryString(raw) });
+      else done(null, raw.trim() === '' ? undefined : parseJsonBody(raw));
     } catch (err) {
-      done(badRequest(`Malformed JSON body: ${reasonOf(err)}`), undefined);
+      done(err as Error, undefined);
     }
   });
 }

@@ -12,6 +12,15 @@ function isUnstorable(err: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('22') || code === '54000');
 }
 
+/**
+ * A race with a concurrent request that the store did not turn into a 404 or 422 itself:
+ * a foreign key whose target was deleted meanwhile (23503), a unique id taken meanwhile (23505).
+ */
+function isConflict(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23503' || code === '23505';
+}
+
 /** What an error is answered with: status, a message safe to show, extra headers. */
 export interface ErrorAnswer {
   status: number;
@@ -25,6 +34,9 @@ export function answerTo(app: FastifyInstance, err: FastifyError | AppError | Er
   if (isUnavailable(err)) {
     request.log.error({ err }, 'database unavailable');
     return { status: 503, message: 'The database is unavailable; try again shortly', headers: { 'Retry-After': '5' } };
+  }
+  if (isConflict(err)) {
+    return { status: 409, message: 'Another request changed the records this one refers to at the same time; try again', headers: {} };
   }
   if (isUnstorable(err)) {
     return {

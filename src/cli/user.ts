@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import { CliError } from '../errors.ts';
 import { clearAccountFailures } from '../store/login-failures.ts';
 import { getPerson, insertPerson, mergePerson, type PersonData } from '../store/people.ts';
+import { ID_PATTERN, ID_RULE } from '../resources/ids.ts';
 import { say, withDb, type CliIo } from './io.ts';
 import { readNewPassword } from './prompt.ts';
 
@@ -38,6 +39,7 @@ interface AddOptions {
 
 async function addUser(io: CliIo, rawId: string, opts: AddOptions): Promise<void> {
   const id = accountId(rawId);
+  if (!ID_PATTERN.test(id)) throw new CliError(`"${rawId}" is not a valid account id: ${ID_RULE}`);
   await withDb(io, async (db, config) => {
     const roles = checkRoles(config, opts.role ?? ['end_user']);
     // Checked before asking for the password, so nobody types one for nothing.

@@ -16,6 +16,7 @@ import {
   replacePerson,
 } from '../store/people.ts';
 import { sendCollection } from './collections.ts';
+import { checkNewId } from './ids.ts';
 import { newPasswordHash, newPersonData, updatedPersonData } from './person-guards.ts';
 import { pageQuerySchema, personParams, writeResponse } from './schemas.ts';
 
@@ -37,6 +38,7 @@ const peopleRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.post('/people/:person_id', personWrite, async (request) => {
     const body = jsonObject(request.body);
     const id = request.params.person_id.toUpperCase();
+    checkNewId(id, 'person');
     if (await getPerson(app.db, id)) throw unprocessable('User already exists');
     const caller = requireCaller(request);
     const data = newPersonData(caller, id, body, await newPasswordHash(caller, id, body, 'create'));

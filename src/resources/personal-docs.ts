@@ -13,6 +13,7 @@ import { AppError, notFound, unprocessable } from '../errors.ts';
 import { deleteDocument, getDocument, insertDocument, listDocumentsJson } from '../store/docs.ts';
 import { pageExists } from '../store/pols.ts';
 import { sendCollection } from './collections.ts';
+import { checkNewId } from './ids.ts';
 import { pageQuerySchema, personParams, writeResponse } from './schemas.ts';
 
 const id = { type: 'string', minLength: 1 } as const;
@@ -22,15 +23,19 @@ const docParams = {
   properties: { person_id: id, pol_id: id, doc_id: id },
   required: ['person_id', 'pol_id', 'doc_id'],
 } as const;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
 const sha512 = (bytes: Uint8Array) => createHash('sha512').update(bytes).digest('hex');
 
-/** Strict base64 (line breaks allowed, as Python's encodebytes writes them): no silent truncation. */
+/**
+ * Strict base64 (line breaks allowed, as Python's encodebytes writes them): the bytes must
+ * encode back to exactly the text sent, so nothing is silently dropped or truncated. Linear in
+ * the size, whatever it is (a regular expression over megabytes overflows its stack).
+ */
 function decodeBase64(value: unknown): Buffer {
   const text = typeof value === 'string' ? value.replace(/\s+/g, '') : null;
-  if (text === null || !BASE64.test(text)) throw unprocessable("document must be the file's bytes in base64");
-  return Buffer.from(text, 'base64');
+  const bytes = text === null ? null : Buffer.from(text, 'base64');
+  if (text === null || bytes === null || bytes.toString('base64') !== text)
+    throw unprocessable("document must be the file's bytes in base64");
+  return bytes;
 }
 
 const personalDocsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
@@ -54,7 +59,8 @@ const personalDocsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     const { person_id: owner, pol_id: pol } = request.params;
     if (typeof body.name !== 'string' || body.name.trim() === '') throw unprocessable('name must be the file name, e.g. "scan.pdf"');
     const givenId = body.id;
-    if (givenId !== undefined && (typeof givenId !== 'string' || givenId === '')) throw unprocessable('id must be a non-empty string');
+    if (givenId !== undefined && typeof givenId !== 'string') throw unprocessable('id must be a string');
+    if (givenId !== undefined) checkNewId(givenId, 'document');
     const bytes = decodeBase64(document);
     const hash = sha512(bytes);
     if (body.hash !== undefined && (typeof body.hash !== 'string' || body.hash.toLowerCase() !== hash)) {
@@ -65,8 +71,9 @@ const personalDocsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     await app.audit.write(
       request,
       async (tx) => {
-        const created = await insertDocument(tx, { id: docId, fedacct: owner, pol, document: bytes, data: { ...body, id: docId, hash } });
-        if (!created) throw unprocessable('Document already exists');
+        const outcome = await insertDocument(tx, { id: docId, fedacct: owner, pol, document: bytes, data: { ...body, id: docId, hash } });
+        if (outcome === 'no-page') throw notFound('Page not found');
+        if (outcome === 'duplicate') throw unprocessable('Document already exists');
       },
       { resourceId: docId },
     );

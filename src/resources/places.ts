@@ -4,6 +4,7 @@ import { jsonObject } from '../body.ts';
 import { notFound, unprocessable } from '../errors.ts';
 import { deletePlace, getPlaceJson, insertPlace, listPlacesJson, updatePlace, type PlaceTable } from '../store/places.ts';
 import { sendCollection } from './collections.ts';
+import { checkNewId } from './ids.ts';
 import { itemParams, pageQuerySchema, writeResponse } from './schemas.ts';
 
 export interface PlaceResource {
@@ -37,6 +38,7 @@ export function placeRoutes(resource: PlaceResource): FastifyPluginAsyncJsonSche
     app.post(`${path}/:id`, itemWrite, async (request) => {
       const body = jsonObject(request.body);
       const id = request.params.id;
+      checkNewId(id, label.toLowerCase());
       if ('id' in body && body.id !== id) throw unprocessable(`The body's id must be the ${label.toLowerCase()} ID of the URL`);
       if (!(await insertPlace(app.db, table, id, { ...body, id }))) throw unprocessable(`${label} already exists`);
       return null;

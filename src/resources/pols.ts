@@ -6,6 +6,7 @@ import { notFound, unprocessable } from '../errors.ts';
 import { countPageDocuments, deletePage, getPageJson, insertPage, listPagesJson, lockPage, mergePage, replacePage } from '../store/pols.ts';
 import type { BookView } from './book-cache.ts';
 import { sendCollection, type CachedBody } from './collections.ts';
+import { checkNewId } from './ids.ts';
 import { pageParams, pageQuerySchema, personParams, writeResponse } from './schemas.ts';
 
 /** A page always stays in the book of its URL: a body naming another book is refused. */
@@ -60,6 +61,7 @@ const polsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.post('/pols/:person_id/:page_id', pageWrite, async (request) => {
     const body = jsonObject(request.body);
     const { person_id: owner, page_id: id } = request.params;
+    checkNewId(id, 'page');
     if (body.id !== id || ('book' in body && body.book !== owner)) throw unprocessable('wrong format on person or page ID');
     await app.audit.write(request, async (tx) => {
       const outcome = await insertPage(tx, owner, id, { ...body, id, book: owner });

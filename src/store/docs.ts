@@ -1,5 +1,6 @@
 // SQL for personal documents (table personal_docs): scoped by document id AND owner (and page).
 import type { Queryable } from '../db/db.ts';
+import { isForeignKeyViolation } from './races.ts';
 
 interface JsonRow {
   id: string;
@@ -46,13 +47,27 @@ export async function getDocument(q: Queryable, fedacct: string, pol: string, id
   return rows[0] ?? null;
 }
 
-/** Inserts a document; false when its id is taken. */
-export async function insertDocument(q: Queryable, doc: NewDocument): Promise<boolean> {
-  const rows = await q.query(
-    'INSERT INTO personal_docs (id, fedacct, pol, document, data) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id',
-    [doc.id, doc.fedacct, doc.pol, doc.document, JSON.stringify(doc.data)],
-  );
-  return rows.length === 1;
+/**
+ * Inserts a document into an existing page of that person: 'no-page' when the page is not
+ * (or no longer) there, 'duplicate' when the document id is taken, else 'created'.
+ */
+export async function insertDocument(q: Queryable, doc: NewDocument): Promise<'created' | 'duplicate' | 'no-page'> {
+  let rows;
+  try {
+    rows = await q.query(
+      `INSERT INTO personal_docs (id, fedacct, pol, document, data)
+       SELECT $1::varchar, $2::varchar, $3::varchar, $4::bytea, $5::jsonb WHERE EXISTS (SELECT 1 FROM pols WHERE id = $3::varchar AND book = $2::varchar)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [doc.id, doc.fedacct, doc.pol, doc.document, JSON.stringify(doc.data)],
+    );
+  } catch (err) {
+    // The page (or its person) was deleted between the EXISTS and the foreign keys' check.
+    if (isForeignKeyViolation(err)) return 'no-page';
+    throw err;
+  }
+  if (rows.length === 1) return 'created';
+  const page = await q.query('SELECT 1 FROM pols WHERE id = $1 AND book = $2', [doc.pol, doc.fedacct]);
+  return page.length === 0 ? 'no-page' : 'duplicate';
 }
 
 export async function deleteDocument(q: Queryable, fedacct: string, pol: string, id: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 // SQL for pages of life (table pols): every query scoped by page id AND book (its owner).
 import type { Queryable } from '../db/db.ts';
+import { isForeignKeyViolation } from './races.ts';
 
 export type PageData = Record<string, unknown>;
 export interface PageRow {
@@ -45,11 +46,18 @@ export async function pageExists(q: Queryable, book: string, id: string): Promis
  * exist, 'duplicate' when the page id is taken (by anyone: ids are global), else 'created'.
  */
 export async function insertPage(q: Queryable, book: string, id: string, data: PageData): Promise<'created' | 'duplicate' | 'no-person'> {
-  const rows = await q.query(
-    `INSERT INTO pols (id, book, data) SELECT $1::varchar, $2::varchar, $3::jsonb WHERE EXISTS (SELECT 1 FROM people WHERE id = $2::varchar)
-     ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [id, book, JSON.stringify(data)],
-  );
+  let rows;
+  try {
+    rows = await q.query(
+      `INSERT INTO pols (id, book, data) SELECT $1::varchar, $2::varchar, $3::jsonb WHERE EXISTS (SELECT 1 FROM people WHERE id = $2::varchar)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [id, book, JSON.stringify(data)],
+    );
+  } catch (err) {
+    // The person was deleted between the EXISTS and the foreign key's check (a concurrent DELETE).
+    if (isForeignKeyViolation(err)) return 'no-person';
+    throw err;
+  }
   if (rows.length === 1) return 'created';
   const owner = await q.query('SELECT 1 FROM people WHERE id = $1', [book]);
   return owner.length === 0 ? 'no-person' : 'duplicate';
