@@ -16,6 +16,7 @@ import {
   replacePerson,
 } from '../store/people.ts';
 import { sendCollection } from './collections.ts';
+import { checkIfMatch, etagOf, sendWithEtag } from './etags.ts';
 import { checkNewId } from './ids.ts';
 import { newPasswordHash, newPersonData, updatedPersonData } from './person-guards.ts';
 import { pageQuerySchema, personParams, writeResponse } from './schemas.ts';
@@ -31,7 +32,7 @@ const peopleRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   const personRead = { config: { endpoint: 'person', loadsSubject: true }, schema: { params: personParams } } as const;
   app.get('/people/:person_id', personRead, async (request, reply) => {
     if (!request.subject) throw notFound('User not found');
-    return reply.type('application/json; charset=utf-8').send(publicPersonJson(request.subject.data));
+    return sendWithEtag(request, reply, publicPersonJson(request.subject.data));
   });
 
   // docs/wire-contract.md: the URL id is upper-cased, and the duplicate check uses it (no 500 on "esp...").
@@ -60,6 +61,7 @@ const peopleRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     await app.audit.write(request, async (tx) => {
       const stored = await lockPerson(tx, id);
       if (!stored) throw notFound('User not found');
+      checkIfMatch(request, etagOf(publicPersonJson(stored.data)));
       const data = updatedPersonData(caller, id, stored.data ?? {}, body, mode, passwordHash);
       await (mode === 'merge' ? mergePerson(tx, id, data) : replacePerson(tx, id, data));
     });
@@ -78,6 +80,7 @@ const peopleRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     await app.audit.write(request, async (tx) => {
       const stored = await lockPerson(tx, id);
       if (!stored) throw notFound('User does not exist');
+      checkIfMatch(request, etagOf(publicPersonJson(stored.data)));
       if (stored.data?.active !== false) throw unprocessable('The user is active.');
       const { pages, documents } = await countPersonRecords(tx, id);
       if (pages > 0 || documents > 0) {

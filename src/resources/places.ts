@@ -2,7 +2,10 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { jsonObject } from '../body.ts';
 import { notFound, unprocessable } from '../errors.ts';
-import { deletePlace, getPlaceJson, insertPlace, listPlacesJson, updatePlace, type PlaceTable } from '../store/places.ts';
+import type { FastifyRequest } from 'fastify';
+import type { Queryable } from '../db/db.ts';
+import { deletePlace, getPlaceJson, insertPlace, listPlacesJson, lockPlaceJson, updatePlace, type PlaceTable } from '../store/places.ts';
+import { checkIfMatch, etagOf, hasIfMatch, sendWithEtag } from './etags.ts';
 import { sendCollection } from './collections.ts';
 import { checkNewId } from './ids.ts';
 import { itemParams, pageQuerySchema, writeResponse } from './schemas.ts';
@@ -31,7 +34,7 @@ export function placeRoutes(resource: PlaceResource): FastifyPluginAsyncJsonSche
     app.get(`${path}/:id`, item, async (request, reply) => {
       const json = await getPlaceJson(app.db, table, request.params.id);
       if (json === null) throw notFound(`${label} not found`);
-      return reply.type('application/json; charset=utf-8').send(json);
+      return sendWithEtag(request, reply, json);
     });
 
     // Like people and pages: the id comes from the URL; a body naming another id is refused.
@@ -44,20 +47,33 @@ export function placeRoutes(resource: PlaceResource): FastifyPluginAsyncJsonSche
       return null;
     });
 
+    /**
+     * Runs the write as is, or, when the request sent If-Match, in a transaction that first
+     * locks the record and checks its ETag (412 when it changed since the client read it).
+     */
+    async function write(request: FastifyRequest, id: string, change: (q: Queryable) => Promise<boolean>): Promise<null> {
+      const done = hasIfMatch(request)
+        ? await app.db.transaction(async (tx) => {
+            const json = await lockPlaceJson(tx, table, id);
+            if (json === null) return false;
+            checkIfMatch(request, etagOf(json));
+            return change(tx);
+          })
+        : await change(app.db);
+      if (!done) throw notFound(`${label} not found`);
+      return null;
+    }
+
     /** PATCH merges the body's top-level keys into the stored document; PUT replaces it. */
-    async function update(id: string, rawBody: unknown, mode: 'merge' | 'replace'): Promise<null> {
+    function update(request: FastifyRequest, id: string, rawBody: unknown, mode: 'merge' | 'replace'): Promise<null> {
       const body = jsonObject(rawBody);
       if ('id' in body && (mode === 'merge' || body.id !== id)) throw unprocessable(`Not allowed to change the ${label.toLowerCase()} ID`);
       const data = mode === 'merge' ? body : { ...body, id };
-      if (!(await updatePlace(app.db, table, id, data, mode))) throw notFound(`${label} not found`);
-      return null;
+      return write(request, id, (q) => updatePlace(q, table, id, data, mode));
     }
-    app.patch(`${path}/:id`, itemWrite, (request) => update(request.params.id, request.body, 'merge'));
-    app.put(`${path}/:id`, itemWrite, (request) => update(request.params.id, request.body, 'replace'));
+    app.patch(`${path}/:id`, itemWrite, (request) => update(request, request.params.id, request.body, 'merge'));
+    app.put(`${path}/:id`, itemWrite, (request) => update(request, request.params.id, request.body, 'replace'));
 
-    app.delete(`${path}/:id`, itemWrite, async (request) => {
-      if (!(await deletePlace(app.db, table, request.params.id))) throw notFound(`${label} not found`);
-      return null;
-    });
+    app.delete(`${path}/:id`, itemWrite, (request) => write(request, request.params.id, (q) => deletePlace(q, table, request.params.id)));
   };
 }

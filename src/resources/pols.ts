@@ -1,9 +1,21 @@
 // The Book of Life: /pols/<person_id> (also /events, /encounters) and /pols/<person_id>/<page_id>.
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import type { FastifyRequest } from 'fastify';
+import type { Queryable } from '../db/db.ts';
 import type { PersonRow } from '../store/people.ts';
 import { jsonObject } from '../body.ts';
 import { notFound, unprocessable } from '../errors.ts';
-import { countPageDocuments, deletePage, getPageJson, insertPage, listPagesJson, lockPage, mergePage, replacePage } from '../store/pols.ts';
+import {
+  countPageDocuments,
+  deletePage,
+  getPageJson,
+  insertPage,
+  listPagesJson,
+  lockPageJson,
+  mergePage,
+  replacePage,
+} from '../store/pols.ts';
+import { checkIfMatch, etagOf, hasIfMatch, sendWithEtag } from './etags.ts';
 import type { BookView } from './book-cache.ts';
 import { sendCollection, type CachedBody } from './collections.ts';
 import { checkNewId } from './ids.ts';
@@ -55,8 +67,16 @@ const polsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.get('/pols/:person_id/:page_id', { config: { endpoint: 'page' }, schema: { params: pageParams } }, async (request, reply) => {
     const json = await getPageJson(app.db, request.params.person_id, request.params.page_id);
     if (json === null) throw notFound('Book or page or not found');
-    return reply.type('application/json; charset=utf-8').send(json);
+    return sendWithEtag(request, reply, json);
   });
+
+  /** With If-Match, the page is locked and its ETag checked before the write (412 when stale). */
+  async function checkPrecondition(request: FastifyRequest, tx: Queryable, owner: string, id: string): Promise<void> {
+    if (!hasIfMatch(request)) return;
+    const json = await lockPageJson(tx, owner, id);
+    if (json === null) throw notFound('Page not found');
+    checkIfMatch(request, etagOf(json));
+  }
 
   app.post('/pols/:person_id/:page_id', pageWrite, async (request) => {
     const body = jsonObject(request.body);
@@ -77,6 +97,7 @@ const polsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     if ('id' in body) throw unprocessable('Not allowed to change the page ID');
     checkBook(body, owner);
     await app.audit.write(request, async (tx) => {
+      await checkPrecondition(request, tx, owner, id);
       if (!(await mergePage(tx, owner, id, body))) throw notFound('Page not found');
     });
     return null;
@@ -88,6 +109,7 @@ const polsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     if ('id' in body && body.id !== id) throw unprocessable('Not allowed to change the page ID');
     checkBook(body, owner);
     await app.audit.write(request, async (tx) => {
+      await checkPrecondition(request, tx, owner, id);
       if (!(await replacePage(tx, owner, id, { ...body, id, book: owner }))) throw notFound('Page not found');
     });
     return null;
@@ -97,7 +119,9 @@ const polsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.delete('/pols/:person_id/:page_id', pageWrite, async (request) => {
     const { person_id: owner, page_id: id } = request.params;
     await app.audit.write(request, async (tx) => {
-      if (!(await lockPage(tx, owner, id))) throw notFound('Page not found');
+      const json = await lockPageJson(tx, owner, id);
+      if (json === null) throw notFound('Page not found');
+      checkIfMatch(request, etagOf(json));
       const documents = await countPageDocuments(tx, id);
       if (documents > 0) throw unprocessable(`The page still has ${documents} personal documents; delete them first`);
       await deletePage(tx, owner, id);

@@ -23,6 +23,12 @@ export async function getPlaceJson(q: Queryable, table: PlaceTable, id: string):
   return rows[0]?.json ?? null;
 }
 
+/** Locks the record for the rest of the transaction and returns its JSON as GET sends it (for its ETag); null when there is none. */
+export async function lockPlaceJson(q: Queryable, table: PlaceTable, id: string): Promise<string | null> {
+  const rows = await q.query<{ json: string }>(`SELECT ${JSON_COL} FROM ${TABLE[table]} WHERE id = $1 FOR UPDATE`, [id]);
+  return rows[0]?.json ?? null;
+}
+
 /** Inserts a record; false when the id is taken. */
 export async function insertPlace(q: Queryable, table: PlaceTable, id: string, data: Record<string, unknown>): Promise<boolean> {
   const rows = await q.query(`INSERT INTO ${TABLE[table]} (id, data) VALUES ($1, $2::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id`, [

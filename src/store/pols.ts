@@ -79,10 +79,10 @@ export async function replacePage(q: Queryable, book: string, id: string, data: 
   return rows.length === 1;
 }
 
-/** Reads and locks the page for the rest of the transaction; null when the book has no such page. */
-export async function lockPage(q: Queryable, book: string, id: string): Promise<PageRow | null> {
-  const rows = await q.query<PageRow>('SELECT id, book, data FROM pols WHERE id = $1 AND book = $2 FOR UPDATE', [id, book]);
-  return rows[0] ?? null;
+/** Locks the page for the rest of the transaction and returns its JSON as GET sends it (for its ETag); null when the book has no such page. */
+export async function lockPageJson(q: Queryable, book: string, id: string): Promise<string | null> {
+  const rows = await q.query<{ json: string }>(`SELECT ${JSON_COL} FROM pols WHERE id = $1 AND book = $2 FOR UPDATE`, [id, book]);
+  return rows[0]?.json ?? null;
 }
 
 export async function countPageDocuments(q: Queryable, id: string): Promise<number> {
