@@ -19,6 +19,8 @@ declare module 'fastify' {
     endpoint?: string;
     /** Load the person the URL names together with the caller, in the same query. */
     loadsSubject?: boolean;
+    /** Like loadsSubject, for a route whose person is not :person_id (a FHIR search's patient): which person to load, given the caller's id. */
+    subjectOf?: (request: FastifyRequest, callerId: string) => string | undefined;
     /** Authenticate the caller but leave the roles.cfg decision to the handler (mayRead): one route, several endpoints. */
     authenticateOnly?: boolean;
   }

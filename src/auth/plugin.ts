@@ -77,10 +77,11 @@ async function authenticate(
   auth: Authenticator,
   header: string | undefined,
   address: string,
-  subjectId?: string,
+  subjectOf: (callerId: string) => string | undefined,
 ): Promise<{ caller: Caller; subject?: PersonRow | null } | null> {
   const creds = parseBasic(header);
   if (!creds) return null;
+  const subjectId = subjectOf(creds.id);
   const wanted = subjectId === undefined || subjectId === creds.id ? [creds.id] : [creds.id, subjectId];
   const rows = await Promise.all(wanted.map((id) => auth.people.load(id)));
   const caller = await checkPassword(auth, creds.id, creds.password, rows[0], address);
@@ -136,8 +137,9 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions) {
     const { endpoint, authenticateOnly } = request.routeOptions.config;
     if (!endpoint && !authenticateOnly) return;
     const personId = personIdOf(request.params);
-    const subjectId = request.routeOptions.config.loadsSubject ? personId : undefined;
-    const found = await authenticate(auth, request.headers.authorization, clientAddress(request.ip), subjectId);
+    const { loadsSubject, subjectOf } = request.routeOptions.config;
+    const subject = (callerId: string) => (subjectOf ? subjectOf(request, callerId) : loadsSubject ? personId : undefined);
+    const found = await authenticate(auth, request.headers.authorization, clientAddress(request.ip), subject);
     if (!found) throw unauthorized();
     const { caller } = found;
     caller.global = isGlobal(options.roles, caller.roles);

@@ -2,7 +2,7 @@
 import { canReadEveryone } from '../auth/acl.ts';
 import { mayRead } from '../auth/caller.ts';
 import { forbidden } from '../errors.ts';
-import { countPageResources, getPageResource, searchPageResources, type PageClause } from '../store/fhir-pages.ts';
+import { getPageResource, searchPageResources, type PageClause } from '../store/fhir-pages.ts';
 import { parseDateBound } from './dates.ts';
 import { keysOfCategory, keysOfLoinc } from './measurements.ts';
 import { renderPageResource } from './page-resources.ts';
@@ -61,6 +61,13 @@ function reachOf(ctx: FhirContext, sources: readonly Source[], named: string[] |
   return { kind: 'reach', values };
 }
 
+/** The people a search names (patient, subject), or null when it names nobody. */
+function namedPeople(clauses: readonly Clause[]): string[] | null {
+  const named = clauses.filter((c) => c.name === 'patient' || c.name === 'subject');
+  if (named.length === 0) return null;
+  return [...new Set(named.flatMap((c) => c.values.map(referencedPatient)))].filter((p): p is string => p !== null);
+}
+
 function pageType(type: FhirType['type'], documentation: string, params: SearchParamDef[], sources: Source[] = ['page']): FhirType {
   return {
     type,
@@ -85,14 +92,16 @@ function pageType(type: FhirType['type'], documentation: string, params: SearchP
     },
     async search(ctx, clauses, window) {
       const where = clauses.map((c) => clauseOf(c, type));
-      const named = clauses.filter((c) => c.name === 'patient' || c.name === 'subject');
-      const people = named.length > 0 ? [...new Set(named.flatMap((c) => c.values.map(referencedPatient)))] : null;
-      where.push(reachOf(ctx, sources, people?.filter((p): p is string => p !== null) ?? null));
-      const [total, rows] = await Promise.all([
-        countPageResources(ctx.db, type, where),
-        window.limit === 0 ? Promise.resolve([]) : searchPageResources(ctx.db, type, where, window),
-      ]);
+      where.push(reachOf(ctx, sources, namedPeople(clauses)));
+      const { total, rows } = await searchPageResources(ctx.db, type, where, window);
       return { total, resources: rows.map((row) => renderPageResource(row, ctx.base)) };
+    },
+    cacheBook(ctx, clauses) {
+      // Personal documents do not change a book's version (migration 003 counts pages only).
+      if (sources.includes('doc')) return null;
+      const reach = reachOf(ctx, sources, namedPeople(clauses));
+      const books = reach.kind === 'reach' && reach.values.length === 1 ? reach.values[0].books : null;
+      return books?.length === 1 ? books[0] : null;
     },
   };
 }

@@ -1,7 +1,8 @@
 // The Patient type: read and search of people, with roles.cfg's person/people endpoints.
 import { mayRead } from '../auth/caller.ts';
 import { badRequest, forbidden } from '../errors.ts';
-import { countPatients, getPatient, searchPatients, type PatientClause, type StringMatch } from '../store/fhir-patients.ts';
+import { getPatient, searchPatients, type PatientClause, type PatientRow, type StringMatch } from '../store/fhir-patients.ts';
+import type { PersonRow } from '../store/people.ts';
 import { parseDateBound } from './dates.ts';
 import { toPatient } from './patient.ts';
 import { parseToken, type Clause } from './search-params.ts';
@@ -9,6 +10,8 @@ import { ID_PARAM, type FhirContext, type FhirType } from './types.ts';
 import { ADMINISTRATIVE_GENDER, FEDERATION_ACCOUNT } from './uris.ts';
 
 const GENDERS = ['male', 'female', 'other', 'unknown'];
+/** Only ids FHIR can carry are Patients (as store/fhir-patients.ts reads them). */
+const FHIR_ID = /^[A-Za-z0-9.-]{1,64}$/;
 
 /** A token's code when its system is `system` or unstated; null when it names another system (matches nothing). */
 function codeIn(raw: string, system: string): string | null {
@@ -42,6 +45,20 @@ function patientClause(c: Clause): PatientClause {
   }
 }
 
+/** A person as the account lookup loaded them, as getPatient would have read them (never the hash). */
+function patientRowOf(person: PersonRow | null): PatientRow | null {
+  if (!person || !FHIR_ID.test(person.id)) return null;
+  const data = person.data && typeof person.data === 'object' && !Array.isArray(person.data) ? person.data : {};
+  const { password: _password, ...shown } = data;
+  return {
+    id: person.id,
+    data: shown,
+    du: person.du ?? null,
+    version: person.record_version ?? null,
+    updated: person.record_updated ?? null,
+  };
+}
+
 /**
  * Read is checked as roles.cfg's `person` endpoint of that person (yourself, or anyone with a
  * global role). Search is `people` (everyone); a caller with only `person` searches their own
@@ -64,7 +81,8 @@ export const patientType: FhirType = {
 
   async read(ctx: FhirContext, id: string) {
     if (!mayRead(ctx.acl, ctx.caller, 'person', id)) throw forbidden(`Not permitted: read Patient/${id}`);
-    const row = await getPatient(ctx.db, id);
+    // Loaded with the caller when the route asked (routes.ts): no query of its own.
+    const row = ctx.subject !== undefined ? patientRowOf(ctx.subject) : await getPatient(ctx.db, id);
     return row && { resource: toPatient(row), version: row.version, updated: row.updated };
   },
 
@@ -74,10 +92,7 @@ export const patientType: FhirType = {
       if (!mayRead(ctx.acl, ctx.caller, 'person', ctx.caller.id)) throw forbidden('Not permitted: search Patient');
       where.push({ kind: 'id', values: [ctx.caller.id] });
     }
-    const [total, rows] = await Promise.all([
-      countPatients(ctx.db, where),
-      window.limit === 0 ? Promise.resolve([]) : searchPatients(ctx.db, where, window),
-    ]);
+    const { total, rows } = await searchPatients(ctx.db, where, window);
     return { total, resources: rows.map(toPatient) };
   },
 };

@@ -3,6 +3,7 @@ import type { FhirResource } from 'fhir/r4.js';
 import type { Roles } from '../auth/acl.ts';
 import type { Caller } from '../auth/caller.ts';
 import type { Queryable } from '../db/db.ts';
+import type { PersonRow } from '../store/people.ts';
 import type { KeysetWindow } from '../store/fhir-patients.ts';
 import type { Clause, SearchParamDef } from './search-params.ts';
 
@@ -13,6 +14,8 @@ export interface FhirContext {
   db: Queryable;
   caller: Caller;
   acl: Roles;
+  /** The person the URL names, loaded with the caller by the auth hook (Patient read); undefined when not loaded. */
+  subject?: PersonRow | null;
 }
 
 /** A resource as read, with what its ETag and Last-Modified come from. */
@@ -42,6 +45,12 @@ export interface FhirType {
   /** null when there is no such resource in the caller's reach; throws 403 when the caller may not read this type. */
   read(ctx: FhirContext, id: string): Promise<Found | null>;
   search(ctx: FhirContext, clauses: readonly Clause[], window: KeysetWindow): Promise<SearchPage>;
+  /**
+   * The one Book of Life a search's answer is made of, when it depends on nothing else (pages
+   * only, of one person): its Bundle may then be kept while that book's version holds. Null
+   * otherwise. Called after search access was checked.
+   */
+  cacheBook?(ctx: FhirContext, clauses: readonly Clause[]): string | null;
 }
 
 /** The search parameter every type has. */

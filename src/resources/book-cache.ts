@@ -1,8 +1,11 @@
 // Rendered Books of Life kept in memory, served only while the book's version is still the one stored with them.
 import { LRUCache } from 'lru-cache';
 
-/** The collections a book is rendered as: the whole book (/pols, /events) or its encounters. */
-export type BookView = 'book' | 'encounters';
+/**
+ * The collections a book is rendered as: the whole book (/pols, /events), its encounters, or
+ * a FHIR searchset of its pages' resources (`fhir <base URL> <type>?<canonical query>`).
+ */
+export type BookView = 'book' | 'encounters' | `fhir ${string}`;
 
 interface Entry {
   version: string;

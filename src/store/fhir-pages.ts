@@ -39,6 +39,11 @@ const COLUMNS: Record<'id' | 'book' | 'code' | 'source' | 'key', string> = {
   key: 'r.key',
 };
 
+/** `column` equal to one of `values`: plain equality for one value, so a prepared statement's generic plan still walks the (book, type, id) index in order. */
+function oneOf(column: string, values: readonly string[], param: (value: unknown) => string): string {
+  return values.length === 1 ? `${column} = ${param(values[0])}` : `${column} = ANY(${param(values)}::text[])`;
+}
+
 function clauseSql(clause: PageClause, param: (value: unknown) => string): string {
   switch (clause.kind) {
     case 'date':
@@ -56,14 +61,15 @@ function clauseSql(clause: PageClause, param: (value: unknown) => string): strin
     case 'reach':
       if (clause.values.length === 0) return 'false';
       return `(${clause.values
-        .map((v) => `(r.source = ${param(v.source)}${v.books === null ? '' : ` AND r.book = ANY(${param(v.books)}::text[])`})`)
+        .map((v) => `(r.source = ${param(v.source)}${v.books === null ? '' : ` AND ${oneOf('r.book', v.books, param)}`})`)
         .join(' OR ')})`;
     case 'id':
     case 'book':
     case 'code':
     case 'source':
     case 'key':
-      return `${COLUMNS[clause.kind]} = ANY(${param(clause.values)}::text[])`;
+      if (clause.values.length === 0) return 'false';
+      return oneOf(COLUMNS[clause.kind], clause.values, param);
   }
 }
 
@@ -72,7 +78,13 @@ function whereOf(type: string, clauses: readonly PageClause[], params: unknown[]
   return [`r.type = ${param(type)}`, ...clauses.map((c) => clauseSql(c, param))].join(' AND ');
 }
 
-const SELECT = `SELECT r.type, r.id, r.source, r.row_id, r.book, r.key, r.value, r.context, r.version::text AS version, r.updated,
+const COMMON = 'r.type, r.id, r.source, r.row_id, r.book, r.key, r.value, r.context, r.version::text AS version, r.updated';
+/** Resources of pages only (every type but DocumentReference): the page's data, no document joins. */
+const FROM_PAGES = `SELECT ${COMMON}, p.data, NULL::varchar AS pol, NULL::int AS size, NULL::text AS related_type, NULL::varchar AS related_id
+  FROM fhir_page_resources r
+  LEFT JOIN pols p ON p.id = r.row_id`;
+/** Resources of pages or personal documents: a document's data, size, page, and the first resource its page makes. */
+const FROM_ANY = `SELECT ${COMMON},
   CASE WHEN r.source = 'page' THEN p.data ELSE d.data END AS data, d.pol, octet_length(d.document) AS size,
   rel.type AS related_type, rel.id AS related_id
   FROM fhir_page_resources r
@@ -83,32 +95,40 @@ const SELECT = `SELECT r.type, r.id, r.source, r.row_id, r.book, r.key, r.value,
     ORDER BY x.key IS NOT NULL, x.id LIMIT 1
   ) rel ON true`;
 
-/** One keyset page (window.limit rows at most) of the resources of that type matching every clause, in id order. */
+/** Whether rows of this type may come from personal documents (only DocumentReference does). */
+const fromDocs = (type: string) => type === 'DocumentReference';
+
+/** The total of a search and one page of it. */
+export interface PageResourcePage {
+  total: number;
+  rows: PageResourceRow[];
+}
+
+/**
+ * The number of resources of that type matching every clause, and one keyset page of them
+ * (window.limit rows at most, in id order), in one statement: one round trip, and PostgreSQL
+ * reads the page's rows only, never all the matches' data.
+ */
 export async function searchPageResources(
   q: Queryable,
   type: string,
   clauses: readonly PageClause[],
   window: KeysetWindow,
-): Promise<PageResourceRow[]> {
+): Promise<PageResourcePage> {
   const params: unknown[] = [];
-  let where = whereOf(type, clauses, params);
-  if (window.after !== undefined) where += ` AND r.id > $${params.push(window.after)}`;
-  if (window.before !== undefined) where += ` AND r.id < $${params.push(window.before)}`;
+  const where = whereOf(type, clauses, params);
+  let keyset = '';
+  if (window.after !== undefined) keyset += ` AND r.id > $${params.push(window.after)}`;
+  if (window.before !== undefined) keyset += ` AND r.id < $${params.push(window.before)}`;
   const order = window.before !== undefined ? 'DESC' : 'ASC';
-  const rows = await q.query<PageResourceRow>(
-    `${SELECT} WHERE ${where} ORDER BY r.id ${order} LIMIT $${params.push(window.limit)}`,
+  const rows = await q.query<PageResourceRow & { total: string | number }>(
+    `SELECT t.total, page.* FROM (SELECT count(*) AS total FROM fhir_page_resources r WHERE ${where}) t
+     LEFT JOIN LATERAL (${fromDocs(type) ? FROM_ANY : FROM_PAGES} WHERE ${where}${keyset} ORDER BY r.id ${order} LIMIT $${params.push(window.limit)}) page ON true
+     ORDER BY page.id ${order}`,
     params,
   );
-  return order === 'DESC' ? rows.reverse() : rows;
-}
-
-export async function countPageResources(q: Queryable, type: string, clauses: readonly PageClause[]): Promise<number> {
-  const params: unknown[] = [];
-  const rows = await q.query<{ n: string | number }>(
-    `SELECT count(*) AS n FROM fhir_page_resources r WHERE ${whereOf(type, clauses, params)}`,
-    params,
-  );
-  return Number(rows[0].n);
+  const found = rows.filter((r) => r.id !== null).map(({ total: _total, ...row }) => row);
+  return { total: Number(rows[0]?.total ?? 0), rows: order === 'DESC' ? found.reverse() : found };
 }
 
 /** The resource of that type and id, among those matching the clauses (the caller's reach). */
@@ -118,6 +138,8 @@ export async function getPageResource(
   id: string,
   clauses: readonly PageClause[],
 ): Promise<PageResourceRow | null> {
-  const rows = await searchPageResources(q, type, [{ kind: 'id', values: [id] }, ...clauses], { limit: 1 });
+  const params: unknown[] = [];
+  const where = whereOf(type, [{ kind: 'id', values: [id] }, ...clauses], params);
+  const rows = await q.query<PageResourceRow>(`${fromDocs(type) ? FROM_ANY : FROM_PAGES} WHERE ${where}`, params);
   return rows[0] ?? null;
 }

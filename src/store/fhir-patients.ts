@@ -65,6 +65,8 @@ function clauseSql(clause: PatientClause, param: (value: unknown) => string): st
   const any = (parts: string[]) => `(${parts.join(' OR ')})`;
   switch (clause.kind) {
     case 'id':
+      // One id as plain equality: a prepared statement's generic plan then looks it up by the primary key.
+      if (clause.values.length === 1) return `p.id = ${param(clause.values[0])}`;
       return `p.id = ANY(${param(clause.values)}::varchar[])`;
     case 'gender':
       return `fhir_gender(p.data) = ANY(${param(clause.values)}::text[])`;
@@ -99,21 +101,31 @@ const SELECT = `SELECT p.id, CASE WHEN jsonb_typeof(p.data) = 'object' THEN p.da
   LEFT JOIN record_versions v ON v.tbl = 'people' AND v.id = p.id
   LEFT JOIN dus d ON jsonb_typeof(p.data) = 'object' AND d.id = p.data->>'du'`;
 
-/** One keyset page of the matching people (window.limit rows at most), in id order. */
-export async function searchPatients(q: Queryable, clauses: readonly PatientClause[], window: KeysetWindow): Promise<PatientRow[]> {
-  const params: unknown[] = [];
-  let where = whereOf(clauses, params);
-  if (window.after !== undefined) where += ` AND p.id > $${params.push(window.after)}`;
-  if (window.before !== undefined) where += ` AND p.id < $${params.push(window.before)}`;
-  const order = window.before !== undefined ? 'DESC' : 'ASC';
-  const rows = await q.query<PatientRow>(`${SELECT} WHERE ${where} ORDER BY p.id ${order} LIMIT $${params.push(window.limit)}`, params);
-  return order === 'DESC' ? rows.reverse() : rows;
+/** The total of a search and one page of it. */
+export interface PatientPage {
+  total: number;
+  rows: PatientRow[];
 }
 
-export async function countPatients(q: Queryable, clauses: readonly PatientClause[]): Promise<number> {
+/**
+ * The number of matching people and one keyset page of them (window.limit rows at most, in id
+ * order), in one statement: one round trip, and only the page's rows are read whole.
+ */
+export async function searchPatients(q: Queryable, clauses: readonly PatientClause[], window: KeysetWindow): Promise<PatientPage> {
   const params: unknown[] = [];
-  const rows = await q.query<{ n: string | number }>(`SELECT count(*) AS n FROM people p WHERE ${whereOf(clauses, params)}`, params);
-  return Number(rows[0].n);
+  const where = whereOf(clauses, params);
+  let keyset = '';
+  if (window.after !== undefined) keyset += ` AND p.id > $${params.push(window.after)}`;
+  if (window.before !== undefined) keyset += ` AND p.id < $${params.push(window.before)}`;
+  const order = window.before !== undefined ? 'DESC' : 'ASC';
+  const rows = await q.query<PatientRow & { total: string | number }>(
+    `SELECT t.total, page.* FROM (SELECT count(*) AS total FROM people p WHERE ${where}) t
+     LEFT JOIN LATERAL (${SELECT} WHERE ${where}${keyset} ORDER BY p.id ${order} LIMIT $${params.push(window.limit)}) page ON true
+     ORDER BY page.id ${order}`,
+    params,
+  );
+  const found = rows.filter((r) => r.id !== null).map(({ total: _total, ...row }) => row);
+  return { total: Number(rows[0]?.total ?? 0), rows: order === 'DESC' ? found.reverse() : found };
 }
 
 export async function getPatient(q: Queryable, id: string): Promise<PatientRow | null> {

@@ -8,6 +8,11 @@ export interface PersonRow {
   data: PersonData | null;
   /** The version of the person's Book of Life (migration 003), when read with it; null before any page. */
   book_version?: string | null;
+  /** When read with the account lookup: the row's version and last change (migration 030), for FHIR's ETag and Last-Modified. */
+  record_version?: string | null;
+  record_updated?: Date | null;
+  /** When read with the account lookup: the document of the domiciliary unit `data.du` names (FHIR's Patient.address). */
+  du?: PersonData | null;
 }
 
 export async function getPerson(q: Queryable, id: string): Promise<PersonRow | null> {
@@ -30,15 +35,23 @@ interface LookupRow {
   found: boolean;
   data: PersonData | null;
   book_version: string | null;
+  record_version: string | null;
+  record_updated: Date | null;
+  du: PersonData | null;
   locked_seconds: number | null;
   failing: boolean;
 }
 
 // Every id asked for gets a row: an unknown id has its login state too (a lockout must not tell who exists).
+// The record's version and domiciliary unit come along (two primary-key probes), so a FHIR
+// Patient read needs no query of its own (src/fhir/patient-type.ts).
 const LOOKUP = `SELECT k.id, p.id IS NOT NULL AS found, p.data, v.version::text AS book_version,
+  r.version::text AS record_version, r.updated AS record_updated, d.data AS du,
   CASE WHEN f.locked_until > now() THEN ceil(extract(epoch FROM f.locked_until - now()))::int ELSE 0 END AS locked_seconds,
   f.account IS NOT NULL AS failing
   FROM IDS LEFT JOIN people p ON p.id = k.id LEFT JOIN book_versions v ON v.book = k.id
+  LEFT JOIN record_versions r ON r.tbl = 'people' AND r.id = k.id
+  LEFT JOIN dus d ON jsonb_typeof(p.data) = 'object' AND d.id = p.data->>'du'
   LEFT JOIN auth_account_failures f ON f.account = k.id`;
 const LOOKUP_ONE = LOOKUP.replace('IDS', '(VALUES ($1::varchar)) AS k(id)');
 const LOOKUP_MANY = LOOKUP.replace('IDS', 'unnest($1::varchar[]) AS k(id)');
@@ -52,7 +65,16 @@ export async function lookupAccounts(q: Queryable, ids: readonly string[]): Prom
   const rows = ids.length === 1 ? await q.query<LookupRow>(LOOKUP_ONE, [ids[0]]) : await q.query<LookupRow>(LOOKUP_MANY, [ids]);
   return rows.map((r) => ({
     id: r.id,
-    person: r.found ? { id: r.id, data: r.data, book_version: r.book_version } : null,
+    person: r.found
+      ? {
+          id: r.id,
+          data: r.data,
+          book_version: r.book_version,
+          record_version: r.record_version,
+          record_updated: r.record_updated,
+          du: r.du,
+        }
+      : null,
     lockedSeconds: Number(r.locked_seconds ?? 0),
     failing: r.failing,
   }));

@@ -1,6 +1,8 @@
 // FHIR Patient over HTTP: golden Ana and Cameron, read and search (GET and POST _search), paging, access, search parameters.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
+import { buildApp } from '../../src/app.ts';
+import type { Db } from '../../src/db/db.ts';
 import { asAna, asCameron, asRoot, eachBackend, useApp } from '../helper.ts';
 import { entryIds, fhir, linkOf, outcome, withoutMeta } from './call.ts';
 import { ANA_PATIENT, CAMERON_PATIENT } from './expected.ts';
@@ -50,6 +52,25 @@ eachBackend('FHIR Patient', (backend) => {
     const after = await get('/fhir/Patient/ZZZAAA003AAA');
     assert.notEqual(after.headers.etag, before.headers.etag);
     assert.deepEqual(after.body.telecom, [{ system: 'email', value: 'd@x.org' }]);
+  });
+
+  test('a read takes no query of its own: the Patient comes with the credentials, in the same batched lookup', async () => {
+    const queries: string[] = [];
+    const db: Db = { ...ctx.db, kind: ctx.db.kind, query: (sql, params) => (queries.push(sql), ctx.db.query(sql, params)) };
+    const app = await buildApp({ config: ctx.config, db, logger: false });
+    try {
+      // The first sign-in checks the password (and the address's failures); later ones find it verified.
+      assert.equal((await fhir(app, '/fhir/Patient/ITAPYT999HON', asCameron)).status, 200);
+      queries.length = 0;
+      const res = await fhir(app, '/fhir/Patient/ESPGNU777ORG', asCameron);
+      assert.equal(res.status, 200);
+      assert.deepEqual(withoutMeta(res), ANA_PATIENT);
+      // Audit entries of reads are written later, in batches (src/audit/): only the lookup is left.
+      const reads = queries.filter((sql) => !/INSERT INTO audit_log/i.test(sql));
+      assert.equal(reads.length, 1, reads.join('\n---\n'));
+    } finally {
+      await app.close();
+    }
   });
 
   test('the domiciliary unit the person names is the home address', async () => {
