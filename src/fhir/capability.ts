@@ -26,10 +26,16 @@ export function capabilityStatement(base: string, version: string, types: readon
           ],
           description: 'HTTP Basic: username = federation account id. Every endpoint but this statement needs it.',
         },
+        // Beside each type's own parameters: _summary=count (the total alone) and _count.
+        searchParam: [
+          { name: '_summary', type: 'token', documentation: 'count: the total alone, no entries; false: the full resources' },
+          { name: '_count', type: 'number', documentation: 'Entries per page (default 20, at most 100; 0: the total alone)' },
+        ],
         resource: types.map((t) => ({
           type: t.type,
           documentation: t.documentation,
-          interaction: [{ code: 'read' as const }, { code: 'search-type' as const }],
+          interaction: [{ code: 'read' as const }, { code: 'vread' as const }, { code: 'search-type' as const }],
+          // vread answers the current version only: no history is kept (readHistory false).
           versioning: 'versioned' as const,
           readHistory: false,
           updateCreate: false,

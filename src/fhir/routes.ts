@@ -24,6 +24,11 @@ interface CachedBody {
   get(): string | undefined;
   put(body: string): void;
 }
+const versionParams = {
+  type: 'object',
+  properties: { type: { type: 'string' }, id: { type: 'string' }, vid: { type: 'string' } },
+  required: ['type', 'id', 'vid'],
+} as const;
 const personParams = { type: 'object', properties: { person_id: { type: 'string' } }, required: ['person_id'] } as const;
 
 /** The absolute base URL the client used (behind a proxy, from X-Forwarded-* when THALAMUS_TRUST_PROXY is set). */
@@ -64,13 +69,17 @@ const fhirRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
 
   const authenticated = { config: { authenticateOnly: true } } as const;
 
-  async function read(request: FastifyRequest, reply: FastifyReply, typeName: string, id: string) {
+  /** read, or vread when `versionId` is given: only the current version is kept, so an older one is not found. */
+  async function read(request: FastifyRequest, reply: FastifyReply, typeName: string, id: string, versionId?: string) {
     const type = typeNamed(typeName);
     // Audited as the legacy routes are: what was asked for (even if refused or not found), then whose it was.
     if (type.audit) request.auditTarget = { resource: type.audit, resourceId: id, subject: type.type === 'Patient' ? id : null };
     const found = /^[A-Za-z0-9.-]{1,64}$/.test(id) ? await type.read(context(request), id) : null;
     if (found?.audit) request.auditTarget = { resource: found.audit.resource, resourceId: id, subject: found.audit.subject };
     if (!found) throw notFound(`${type.type}/${id} is not known`);
+    if (versionId !== undefined && found.version !== versionId) {
+      throw notFound(`${type.type}/${id}/_history/${versionId} is not kept: only the current version is (${found.version ?? 'none'})`);
+    }
     if (found.version) reply.header('ETag', `W/"${found.version}"`);
     if (found.updated) reply.header('Last-Modified', httpDate(found.updated));
     return found.resource;
@@ -84,6 +93,10 @@ const fhirRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   );
   app.get('/:type/:id', { ...authenticated, schema: { params: resourceParams } }, (request, reply) =>
     read(request, reply, request.params.type, request.params.id),
+  );
+  // vread (FHIR http.html#vread) without history: the current version answers as read does.
+  app.get('/:type/:id/_history/:vid', { ...authenticated, schema: { params: versionParams } }, (request, reply) =>
+    read(request, reply, request.params.type, request.params.id, request.params.vid),
   );
 
   /**
@@ -109,7 +122,9 @@ const fhirRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     if (cached !== undefined) return reply.send(cached);
     const backward = params.before !== undefined;
     // One row more than the page tells whether another page follows (or, going back, precedes).
-    const window = { after: params.after, before: params.before, limit: params.count === 0 ? 0 : params.count + 1 };
+    // _summary=count and _count=0 ask for the total alone: no row is read whole.
+    const totalOnly = params.count === 0 || params.summary === 'count';
+    const window = { after: params.after, before: params.before, limit: totalOnly ? 0 : params.count + 1 };
     const { total, resources } = await type.search(ctx, params.clauses, window);
     const more = resources.length > params.count;
     const page = more ? (backward ? resources.slice(1) : resources.slice(0, params.count)) : resources;

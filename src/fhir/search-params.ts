@@ -22,6 +22,8 @@ export interface SearchRequest {
   after?: string;
   before?: string;
   format?: string;
+  /** `_summary=count`: the total only, no entries (FHIR search.html#summary). */
+  summary?: 'count';
   /** Parameters this server does not know (ignored, left out of the self link). */
   ignored: string[];
 }
@@ -52,6 +54,13 @@ export function splitValues(raw: string): string[] {
   return values.filter((v) => v !== '');
 }
 
+/** `_summary`: `count` (the total only) or `false` (the full resources, the default); the summary views of elements are not offered. */
+function parseSummary(raw: string): 'count' | undefined {
+  if (raw === 'count') return 'count';
+  if (raw === 'false') return undefined;
+  throw badRequest(`_summary=${raw} is not supported (only count, or false for the full resources)`);
+}
+
 function parseCount(raw: string): number {
   if (!/^\d+$/.test(raw)) throw badRequest(`_count must be a whole number, not "${raw}"`);
   return Math.min(Number(raw), MAX_COUNT);
@@ -68,6 +77,7 @@ export function parseSearch(pairs: Iterable<[string, string]>, defs: readonly Se
     if (key === '_count') search.count = parseCount(value);
     else if (key === '_after' || key === '_before') search[key === '_after' ? 'after' : 'before'] = value;
     else if (key === '_format') search.format = value;
+    else if (key === '_summary') search.summary = parseSummary(value);
     else {
       const [name, modifier, ...rest] = key.split(':');
       const def = defs.find((d) => d.name === name);
@@ -92,6 +102,7 @@ export function canonicalQuery(search: SearchRequest, page: { after?: string; be
     params.append(c.modifier ? `${c.name}:${c.modifier}` : c.name, c.values.map((v) => v.replace(/[\\,]/g, '\\$&')).join(','));
   }
   if (search.format !== undefined) params.append('_format', search.format);
+  if (search.summary !== undefined) params.append('_summary', search.summary);
   params.append('_count', String(search.count));
   if (page.after !== undefined) params.append('_after', page.after);
   if (page.before !== undefined) params.append('_before', page.before);

@@ -20,7 +20,11 @@ eachBackend('FHIR surface', (backend) => {
     const rest = cs.rest![0];
     assert.deepEqual([rest.mode, rest.security?.cors, rest.security?.service?.[0].coding?.[0].code], ['server', true, 'Basic']);
     const patient = rest.resource?.find((r) => r.type === 'Patient');
-    assert.deepEqual(patient?.interaction, [{ code: 'read' }, { code: 'search-type' }]);
+    assert.deepEqual(patient?.interaction, [{ code: 'read' }, { code: 'vread' }, { code: 'search-type' }]);
+    assert.deepEqual(
+      rest.searchParam?.map((p) => `${p.name}:${p.type}`),
+      ['_summary:token', '_count:number'],
+    );
     assert.equal(patient?.versioning, 'versioned');
     assert.deepEqual(
       patient?.searchParam?.map((p) => `${p.name}:${p.type}`),
@@ -76,10 +80,10 @@ eachBackend('FHIR surface', (backend) => {
     );
     const readType = await fhir(ctx.app, '/fhir/Foo/1', asAna);
     assert.equal(readType.status, 404);
-    const path = await fhir(ctx.app, '/fhir/Patient/ESPGNU777ORG/_history/1', asAna);
+    const path = await fhir(ctx.app, '/fhir/Patient/ESPGNU777ORG/_history', asAna);
     assert.deepEqual(
       [path.status, path.body],
-      [404, outcome('not-found', 'No FHIR interaction at GET /fhir/Patient/ESPGNU777ORG/_history/1')],
+      [404, outcome('not-found', 'No FHIR interaction at GET /fhir/Patient/ESPGNU777ORG/_history')],
     );
   });
 
@@ -103,6 +107,21 @@ eachBackend('FHIR surface', (backend) => {
     assert.match(meta.versionId, /^\d+$/);
     assert.equal(res.headers.etag, `W/"${meta.versionId}"`);
     assert.equal(res.headers['last-modified'], new Date(meta.lastUpdated).toUTCString());
+  });
+
+  test('vread: the current version answers as read does; another version is not kept (404)', async () => {
+    const read = await fhir(ctx.app, '/fhir/Patient/ESPGNU777ORG', asAna);
+    const version = (read.body.meta as { versionId: string }).versionId;
+    const vread = await fhir(ctx.app, `/fhir/Patient/ESPGNU777ORG/_history/${version}`, asAna);
+    assert.deepEqual([vread.status, vread.body, vread.headers.etag], [200, read.body, read.headers.etag]);
+    const old = await fhir(ctx.app, '/fhir/Patient/ESPGNU777ORG/_history/0', asAna);
+    assert.deepEqual(
+      [old.status, old.body],
+      [404, outcome('not-found', `Patient/ESPGNU777ORG/_history/0 is not kept: only the current version is (${version})`)],
+    );
+    // Access is checked as for read: Ana may not read Cameron's, whatever version she names.
+    const other = await fhir(ctx.app, '/fhir/Patient/ITAPYT999HON/_history/1', asAna);
+    assert.deepEqual([other.status, other.body], [403, outcome('forbidden', 'Not permitted: read Patient/ITAPYT999HON')]);
   });
 
   test('CORS preflight under /fhir needs no credentials and exposes ETag and Last-Modified', async () => {
@@ -201,6 +220,22 @@ eachBackend('FHIR surface', (backend) => {
     assert.deepEqual(
       [entryIds(first.body), entryIds(next.body), entryIds(previous.body)],
       [['ARGBUE111FAV', 'ESPGNU777ORG'], ['ITAPYT999HON'], ['ARGBUE111FAV', 'ESPGNU777ORG']],
+    );
+  });
+
+  test('_summary=count answers the total alone (as _count=0 does); other summaries are 400', async () => {
+    const full = await fhir(ctx.app, '/fhir/Patient', asCameron);
+    const count = await fhir(ctx.app, '/fhir/Patient?_summary=count', asCameron);
+    assert.deepEqual(
+      [count.status, count.body.total, count.body.entry, linkOf(count.body, 'self'), linkOf(count.body, 'next')],
+      [200, full.body.total, undefined, '/fhir/Patient?_summary=count&_count=20', undefined],
+    );
+    const asFull = await fhir(ctx.app, '/fhir/Patient?_summary=false', asCameron);
+    assert.deepEqual(entryIds(asFull.body), entryIds(full.body));
+    const text = await fhir(ctx.app, '/fhir/Patient?_summary=text', asCameron);
+    assert.deepEqual(
+      [text.status, text.body],
+      [400, outcome('invalid', '_summary=text is not supported (only count, or false for the full resources)')],
     );
   });
 
