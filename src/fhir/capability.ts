@@ -26,10 +26,11 @@ export function capabilityStatement(base: string, version: string, types: readon
           ],
           description: 'HTTP Basic: username = federation account id. Every endpoint but this statement needs it.',
         },
-        // Beside each type's own parameters: _summary=count (the total alone) and _count.
+        // Beside each type's own parameters: _summary=count (the total alone), _count and _sort.
         searchParam: [
           { name: '_summary', type: 'token', documentation: 'count: the total alone, no entries; false: the full resources' },
           { name: '_count', type: 'number', documentation: 'Entries per page (default 20, at most 100; 0: the total alone)' },
+          { name: '_sort', type: 'special', documentation: 'date or -date for the resources of pages (then by id); by id otherwise' },
         ],
         resource: types.map((t) => ({
           type: t.type,

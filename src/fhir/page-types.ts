@@ -74,6 +74,7 @@ function pageType(type: FhirType['type'], documentation: string, params: SearchP
     audit: 'page',
     documentation,
     params: [ID_PARAM, ...SUBJECT, ...params],
+    sorts: ['date'],
     async read(ctx, id) {
       const row = await getPageResource(ctx.db, type, id, [{ kind: 'source', values: sources }]);
       if (!row || !row.book) return null;

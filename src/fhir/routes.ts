@@ -114,7 +114,7 @@ const fhirRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
 
   async function search(request: FastifyRequest, reply: FastifyReply, typeName: string, pairs: [string, string][]) {
     const type = typeNamed(typeName);
-    const params = parseSearch(pairs, type.params, isStrict(request));
+    const params = parseSearch(pairs, type.params, isStrict(request), type.sorts);
     if (type.audit) request.auditTarget = { resource: type.audit, resourceId: null, subject: namedPerson(params.clauses) };
     const ctx = context(request);
     const slot = cacheSlot(request, ctx, type, params);
@@ -124,7 +124,12 @@ const fhirRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     // One row more than the page tells whether another page follows (or, going back, precedes).
     // _summary=count and _count=0 ask for the total alone: no row is read whole.
     const totalOnly = params.count === 0 || params.summary === 'count';
-    const window = { after: params.after, before: params.before, limit: totalOnly ? 0 : params.count + 1 };
+    const window = {
+      after: params.after,
+      before: params.before,
+      limit: totalOnly ? 0 : params.count + 1,
+      ...(params.sort ? { byDate: params.sort === 'date' ? ('ascending' as const) : ('descending' as const) } : {}),
+    };
     const { total, resources } = await type.search(ctx, params.clauses, window);
     const more = resources.length > params.count;
     const page = more ? (backward ? resources.slice(1) : resources.slice(0, params.count)) : resources;

@@ -22,6 +22,8 @@ export interface SearchRequest {
   after?: string;
   before?: string;
   format?: string;
+  /** `_sort=date` or `-date` (FHIR search.html#sort); by id otherwise. */
+  sort?: 'date' | '-date';
   /** `_summary=count`: the total only, no entries (FHIR search.html#summary). */
   summary?: 'count';
   /** Parameters this server does not know (ignored, left out of the self link). */
@@ -71,11 +73,23 @@ function parseCount(raw: string): number {
  * modifiers) are ignored, or refused with 400 when the client asked `Prefer: handling=strict`;
  * parameters with an empty value are ignored (FHIR search.html#errors).
  */
-export function parseSearch(pairs: Iterable<[string, string]>, defs: readonly SearchParamDef[], strict: boolean): SearchRequest {
+export function parseSearch(
+  pairs: Iterable<[string, string]>,
+  defs: readonly SearchParamDef[],
+  strict: boolean,
+  sortable: readonly string[] = [],
+): SearchRequest {
   const search: SearchRequest = { clauses: [], count: DEFAULT_COUNT, ignored: [] };
   for (const [key, value] of pairs) {
     if (key === '_count') search.count = parseCount(value);
-    else if (key === '_after' || key === '_before') search[key === '_after' ? 'after' : 'before'] = value;
+    else if (key === '_sort') {
+      // By id is the order anyway; a sort this type does not offer is ignored, or 400 when strict.
+      if (sortable.includes(value.replace(/^-/, ''))) search.sort = value as 'date' | '-date';
+      else if (value !== '_id') {
+        if (strict) throw badRequest(`_sort=${value} is not supported here (Prefer: handling=strict)`);
+        search.ignored.push(key);
+      }
+    } else if (key === '_after' || key === '_before') search[key === '_after' ? 'after' : 'before'] = value;
     else if (key === '_format') search.format = value;
     else if (key === '_summary') search.summary = parseSummary(value);
     else {
@@ -102,6 +116,7 @@ export function canonicalQuery(search: SearchRequest, page: { after?: string; be
     params.append(c.modifier ? `${c.name}:${c.modifier}` : c.name, c.values.map((v) => v.replace(/[\\,]/g, '\\$&')).join(','));
   }
   if (search.format !== undefined) params.append('_format', search.format);
+  if (search.sort !== undefined) params.append('_sort', search.sort);
   if (search.summary !== undefined) params.append('_summary', search.summary);
   params.append('_count', String(search.count));
   if (page.after !== undefined) params.append('_after', page.after);

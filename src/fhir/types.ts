@@ -42,6 +42,8 @@ export interface FhirType {
   /** For the CapabilityStatement: the roles.cfg endpoints read and search are checked against. */
   documentation: string;
   params: readonly SearchParamDef[];
+  /** What `_sort` may name besides `_id` (the default order). */
+  sorts?: readonly string[];
   /** null when there is no such resource in the caller's reach; throws 403 when the caller may not read this type. */
   read(ctx: FhirContext, id: string): Promise<Found | null>;
   search(ctx: FhirContext, clauses: readonly Clause[], window: KeysetWindow): Promise<SearchPage>;

@@ -78,7 +78,7 @@ function whereOf(type: string, clauses: readonly PageClause[], params: unknown[]
   return [`r.type = ${param(type)}`, ...clauses.map((c) => clauseSql(c, param))].join(' AND ');
 }
 
-const COMMON = 'r.type, r.id, r.source, r.row_id, r.book, r.key, r.value, r.context, r.version::text AS version, r.updated';
+const COMMON = 'r.type, r.id, r.source, r.row_id, r.book, r.key, r.value, r.context, r.version::text AS version, r.updated, r.date';
 /** Resources of pages only (every type but DocumentReference): the page's data, no document joins. */
 const FROM_PAGES = `SELECT ${COMMON}, p.data, NULL::varchar AS pol, NULL::int AS size, NULL::text AS related_type, NULL::varchar AS related_id
   FROM fhir_page_resources r
@@ -97,6 +97,32 @@ const FROM_ANY = `SELECT ${COMMON},
 
 /** Whether rows of this type may come from personal documents (only DocumentReference does). */
 const fromDocs = (type: string) => type === 'DocumentReference';
+
+/**
+ * Where a keyset page starts and how it is ordered. By id; or by date (a resource without one
+ * last either way), then id, the page's edge given by its resource id. A page before the
+ * cursor is read in the reverse order (and turned round by the caller).
+ */
+function keysetOf(window: KeysetWindow, params: unknown[]): { keyset: string; order: string; outer: string } {
+  const backward = window.before !== undefined;
+  const cursor = window.after ?? window.before;
+  if (window.byDate === undefined) {
+    const dir = backward ? 'DESC' : 'ASC';
+    const keyset = cursor === undefined ? '' : ` AND r.id ${backward ? '<' : '>'} $${params.push(cursor)}`;
+    return { keyset, order: `r.id ${dir}`, outer: `page.id ${dir}` };
+  }
+  const descending = window.byDate === 'descending';
+  const last = descending ? "'-infinity'" : "'infinity'";
+  const key = (alias: string) => `COALESCE(${alias}.date, ${last}::timestamp)`;
+  const scanDescending = descending !== backward;
+  const dir = scanDescending ? 'DESC' : 'ASC';
+  // The cursor's own (date, id), looked up by its id: type $1 and the id make it unique.
+  const keyset =
+    cursor === undefined
+      ? ''
+      : ` AND (${key('r')}, r.id) ${scanDescending ? '<' : '>'} (SELECT ${key('x')}, x.id FROM fhir_page_resources x WHERE x.type = $1 AND x.id = $${params.push(cursor)})`;
+  return { keyset, order: `${key('r')} ${dir}, r.id ${dir}`, outer: `${key('page')} ${dir}, page.id ${dir}` };
+}
 
 /** The total of a search and one page of it. */
 export interface PageResourcePage {
@@ -117,18 +143,15 @@ export async function searchPageResources(
 ): Promise<PageResourcePage> {
   const params: unknown[] = [];
   const where = whereOf(type, clauses, params);
-  let keyset = '';
-  if (window.after !== undefined) keyset += ` AND r.id > $${params.push(window.after)}`;
-  if (window.before !== undefined) keyset += ` AND r.id < $${params.push(window.before)}`;
-  const order = window.before !== undefined ? 'DESC' : 'ASC';
+  const { keyset, order, outer } = keysetOf(window, params);
   const rows = await q.query<PageResourceRow & { total: string | number }>(
     `SELECT t.total, page.* FROM (SELECT count(*) AS total FROM fhir_page_resources r WHERE ${where}) t
-     LEFT JOIN LATERAL (${fromDocs(type) ? FROM_ANY : FROM_PAGES} WHERE ${where}${keyset} ORDER BY r.id ${order} LIMIT $${params.push(window.limit)}) page ON true
-     ORDER BY page.id ${order}`,
+     LEFT JOIN LATERAL (${fromDocs(type) ? FROM_ANY : FROM_PAGES} WHERE ${where}${keyset} ORDER BY ${order} LIMIT $${params.push(window.limit)}) page ON true
+     ORDER BY ${outer}`,
     params,
   );
   const found = rows.filter((r) => r.id !== null).map(({ total: _total, ...row }) => row);
-  return { total: Number(rows[0]?.total ?? 0), rows: order === 'DESC' ? found.reverse() : found };
+  return { total: Number(rows[0]?.total ?? 0), rows: window.before !== undefined ? found.reverse() : found };
 }
 
 /** The resource of that type and id, among those matching the clauses (the caller's reach). */

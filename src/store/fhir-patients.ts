@@ -29,6 +29,8 @@ export interface KeysetWindow {
   after?: string;
   before?: string;
   limit: number;
+  /** Order by when it happened (page resources only; `_sort=date` / `-date`), else by id. */
+  byDate?: 'ascending' | 'descending';
 }
 
 // Only ids FHIR can carry ([A-Za-z0-9-.]{1,64}) are Patients.

@@ -152,6 +152,62 @@ eachBackend('FHIR searches of pages', (backend) => {
     assert.deepEqual([refused.status, refused.body], [403, outcome('forbidden', `Not permitted: search the records of ${CAMERON}`)]);
   });
 
+  test('_sort=date and -date: by when it happened (undated last), then id, paging both ways without gaps', async () => {
+    type Entry = { resource: { id: string; effectiveDateTime?: string } };
+    const walk = async (sort: string) => {
+      const seen: Entry['resource'][] = [];
+      let url: string | undefined = `/fhir/Observation?patient=${ANA}&_sort=${sort}&_count=2`;
+      const selfs: string[] = [];
+      while (url) {
+        const res = await fhir(ctx.app, url, asAna);
+        assert.equal(res.status, 200);
+        selfs.push(linkOf(res.body, 'self')!);
+        seen.push(...((res.body.entry ?? []) as Entry[]).map((e) => e.resource));
+        url = linkOf(res.body, 'next');
+      }
+      return { seen, selfs };
+    };
+    const byId = await fhir(ctx.app, `/fhir/Observation?patient=${ANA}&_count=100`, asAna);
+    const all = entryIds(byId.body).sort();
+    const up = await walk('date');
+    const down = await walk('-date');
+    assert.match(up.selfs[0], /&_sort=date&_count=2$/);
+    assert.deepEqual([...up.seen.map((r) => r.id)].sort(), all);
+    assert.deepEqual([...down.seen.map((r) => r.id)].sort(), all);
+    const time = (r: Entry['resource']) => (r.effectiveDateTime ? Date.parse(r.effectiveDateTime) : null);
+    const dated = (list: Entry['resource'][]) => list.filter((r) => time(r) !== null);
+    // Undated ones come last in both orders.
+    assert.deepEqual(up.seen.slice(dated(up.seen).length).map(time), down.seen.slice(dated(down.seen).length).map(time));
+    const t = dated(up.seen).map((r) => time(r)!);
+    assert.deepEqual(
+      t,
+      [...t].sort((a, b) => a - b),
+    );
+    const d = dated(down.seen).map((r) => time(r)!);
+    assert.deepEqual(
+      d,
+      [...d].sort((a, b) => b - a),
+    );
+    assert.ok(t.length >= 3 && t[0] < t[t.length - 1], `dates: ${t.join(', ')}`);
+    // previous from the last page walks back over the same pages.
+    let back: string | undefined = up.selfs[up.selfs.length - 1];
+    const again: string[] = [];
+    while (back) {
+      const res = await fhir(ctx.app, back, asAna);
+      again.unshift(...((res.body.entry ?? []) as Entry[]).map((e) => e.resource.id));
+      back = linkOf(res.body, 'previous');
+    }
+    assert.deepEqual(
+      again,
+      up.seen.map((r) => r.id),
+    );
+    // Patient has no date to sort by: ignored, or 400 when strict.
+    const patients = await fhir(ctx.app, '/fhir/Patient?_sort=date', asCameron);
+    assert.equal(patients.status, 200);
+    const strict = await fhir(ctx.app, '/fhir/Patient?_sort=date', { ...asCameron, prefer: 'handling=strict' });
+    assert.deepEqual([strict.status, strict.body], [400, outcome('invalid', '_sort=date is not supported here (Prefer: handling=strict)')]);
+  });
+
   test('paging 30 pages of one person: no duplicates or gaps, and no query reads more than the page plus one row', async () => {
     for (let i = 0; i < 30; i++) {
       const id = `d0000000-0000-4000-8000-0000000000${String(i).padStart(2, '0')}`;
