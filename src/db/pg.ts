@@ -72,12 +72,17 @@ export function openPg(url: string, options: PgOptions = {}): Db {
   });
   const nameOf = options.prepare !== false ? statementNames(MAX_PREPARED_STATEMENTS) : () => undefined;
   const work = activity();
+  // A read on the pool may meet idle connections the server ended meanwhile: it runs again on the next.
+  const retries = (options.max ?? 10) + 1;
+  const attempts = (client: pg.Pool | pg.PoolClient, sql: string) => (client instanceof pg.Pool && READ.test(sql) ? retries : 1);
   const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
     query: <T>(sql: string, params: readonly unknown[] = []) =>
-      work.track(async () => {
-        const res = await client.query({ name: nameOf(sql), text: sql, values: [...params] });
-        return res.rows as T[];
-      }),
+      work.track(() =>
+        retryEndedSessions(attempts(client, sql), isEndedSession, async () => {
+          const res = await client.query({ name: nameOf(sql), text: sql, values: [...params] });
+          return res.rows as T[];
+        }),
+      ),
     exec: (sql: string) => work.track(async () => void (await client.query(sql))),
   });
   const base = wrap(pool);
@@ -85,7 +90,14 @@ export function openPg(url: string, options: PgOptions = {}): Db {
   return {
     kind: 'pg',
     ...base,
-    transaction: <T>(fn: (tx: Queryable) => Promise<T>) => work.track(() => inTransaction(pool, fn, wrap)),
+    transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
+      work.track(() =>
+        retryEndedSessions(
+          retries,
+          (err) => err instanceof EndedBeforeStart,
+          () => inTransaction(pool, fn, wrap),
+        ),
+      ),
     async close() {
       if (ended) return;
       ended = true;
@@ -93,6 +105,30 @@ export function openPg(url: string, options: PgOptions = {}): Db {
       await pool.end();
     },
   };
+}
+
+/**
+ * SQLSTATE 57P01/57P02: the server ended the session (pg_terminate_backend, a shutdown or a
+ * crash; PostgreSQL Appendix A). An idle pooled connection ended that way only says so when it
+ * is next used, so after a database restart every idle connection would fail one request. A
+ * read, or a transaction whose BEGIN was refused, changed nothing and runs again on another
+ * connection (up to `times` in all); a write is not retried, as its outcome may be unknown.
+ */
+const ENDED_SESSION = new Set(['57P01', '57P02']);
+const isEndedSession = (err: unknown) => ENDED_SESSION.has(String((err as { code?: unknown }).code));
+/** Single statements that only read (the store's reads are plain SELECTs). */
+const READ = /^\s*SELECT\b/i;
+/** BEGIN was refused because the session had ended: nothing of the transaction ran. */
+class EndedBeforeStart extends Error {}
+
+async function retryEndedSessions<T>(times: number, retryable: (err: unknown) => boolean, work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (!retryable(err) || attempt >= times) throw err instanceof EndedBeforeStart ? err.cause : err;
+    }
+  }
 }
 
 /**
@@ -108,12 +144,18 @@ async function inTransaction<T>(pool: pg.Pool, fn: (tx: Queryable) => Promise<T>
   const onError = (err: Error) => (broken = err);
   client.on('error', onError);
   try {
-    await client.query('BEGIN');
+    try {
+      await client.query('BEGIN');
+    } catch (err) {
+      // Nothing was done yet: the whole transaction may run again on another connection.
+      broken = err as Error;
+      throw isEndedSession(err) ? new EndedBeforeStart('the session had ended', { cause: err }) : err;
+    }
     const result = await fn(wrap(client));
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    if (isUnavailable(err)) broken ??= err as Error;
+    if (broken || isUnavailable(err)) broken ??= err as Error;
     else await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
     throw err;
   } finally {

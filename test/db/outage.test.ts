@@ -12,6 +12,7 @@ import { PROJECT_ROOT } from '../../src/paths.ts';
 import { serveProcess } from '../cli/serve-process.ts';
 import { ANA, asAna, basic, freshPostgres, PG_URL, testConfig } from '../helper.ts';
 import { startTcpProxy, type TcpProxy } from '../tcp-proxy.ts';
+import { checkStored, streamWrites, until } from './write-stream.ts';
 
 const unavailable = { error: 'The database is unavailable; try again shortly' };
 const notReady = { error: 'The database is unavailable', status: 'unavailable' };
@@ -70,6 +71,13 @@ describe('PostgreSQL outages [postgres]', { skip: PG_URL ? false : 'THALAMUS_TES
     test(`${outage}: reads, writes and /readyz answer 503 JSON; once restored, the server recovers by itself and no acknowledged write is lost`, async (t) => {
       const before = `outage-${outage}-before`;
       assert.equal((await write(t, 'write before', before)).statusCode, 200);
+      // Four clients write all along: through the outage, some writes are in flight when it starts.
+      const stream = streamWrites(
+        (id, body) =>
+          app.inject({ method: 'POST', url: `/pols/ESPGNU777ORG/${id}`, headers: asAna, payload: body }).then((r) => r.statusCode),
+        `stream-${outage}`,
+      );
+      await until(() => stream.count() >= 20, 60_000, 'writes before the outage');
       proxy[outage]();
       const during = `outage-${outage}-during`;
       const [r, w, ready, welcome] = await Promise.all([
@@ -90,6 +98,22 @@ describe('PostgreSQL outages [postgres]', { skip: PG_URL ? false : 'THALAMUS_TES
       // The write answered 503 may or may not have landed (its outcome was unknown); every 200 did.
       const found = await storedPages([before, during, afterId]);
       assert.ok(found.includes(before) && found.includes(afterId), found.join());
+      const streamedBefore = stream.count();
+      await until(() => stream.count() >= streamedBefore + 20, 60_000, 'writes after the recovery');
+      const streamed = await stream.stop();
+      const rows = await owner.query<{ id: string; data: Record<string, unknown> }>('SELECT id, data FROM pols WHERE id LIKE $1', [
+        `stream-${outage}-%`,
+      ]);
+      const { acknowledgedFound, unknownFound, problems } = checkStored(new Map(rows.map((r) => [r.id, r.data])), streamed);
+      t.diagnostic(
+        `streamed: ${streamed.acknowledged.size} acknowledged, ${acknowledgedFound} found; ${streamed.unknown.size} not acknowledged, ` +
+          `${unknownFound} of those stored; answers ${JSON.stringify(streamed.statuses)}`,
+      );
+      assert.deepEqual(problems, []);
+      assert.ok(
+        Object.keys(streamed.statuses).every((status) => ['200', '503'].includes(status)),
+        JSON.stringify(streamed.statuses),
+      );
     });
   }
 
@@ -154,18 +178,27 @@ describe('PostgreSQL outages [postgres]', { skip: PG_URL ? false : 'THALAMUS_TES
         THALAMUS_DB_STATEMENT_TIMEOUT_MS: timeout,
         THALAMUS_SHUTDOWN_GRACE_MS: grace,
       });
-      const headers = { authorization: basic(ANA.id, ANA.password) };
-      assert.equal((await fetch(`${run.url}/people/ESPGNU777ORG`, { headers })).status, 200);
-      proxy.stall();
-      const stuck = fetch(`${run.url}/people/ESPGNU777ORG`, { headers }).then(
-        (res) => res.status,
-        () => 'connection closed',
-      );
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const signalled = performance.now();
-      const code = await run.stop();
-      t.diagnostic(`exited ${code} ${Math.round(performance.now() - signalled)} ms after SIGTERM; the stuck request got ${await stuck}`);
-      proxy.restore();
+      // However the test fails, the server does not outlive it (it would keep the test process alive).
+      const killer = setTimeout(() => void run.kill(), 120_000);
+      let code: number | null;
+      let stuck: Promise<number | string>;
+      try {
+        const headers = { authorization: basic(ANA.id, ANA.password) };
+        assert.equal((await fetch(`${run.url}/people/ESPGNU777ORG`, { headers })).status, 200);
+        proxy.stall();
+        stuck = fetch(`${run.url}/people/ESPGNU777ORG`, { headers }).then(
+          (res) => res.status,
+          () => 'connection closed',
+        );
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const signalled = performance.now();
+        code = await run.stop();
+        t.diagnostic(`exited ${code} ${Math.round(performance.now() - signalled)} ms after SIGTERM; the stuck request got ${await stuck}`);
+      } finally {
+        clearTimeout(killer);
+        proxy.restore();
+      }
+      t.diagnostic(run.messages.join(' | '));
       if (timeout === '0') {
         assert.equal(code, 1);
         assert.ok(run.messages.includes('still closing after 2000 ms: exiting with requests unfinished'), run.messages.join('\n'));
