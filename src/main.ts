@@ -27,6 +27,11 @@ async function migrateOnce(config: Config): Promise<string[]> {
   }
 }
 
+/** What the embedded database guarantees, said at start (README, "Durability"). */
+const EMBEDDED_DURABILITY =
+  'durability: every write is flushed to disk (fsync) before it is acknowledged, so it survives a crash or a power cut ' +
+  'as far as the disk keeps what it was told to flush (a volatile write cache, or a virtual disk that ignores flushes, can still lose the last writes)';
+
 export async function startServer(config: Config): Promise<RunningServer> {
   // A roles.cfg that cannot be used stops the start before the database is touched.
   const roles = loadRolesFile(config.rolesPath);
@@ -43,6 +48,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (!cluster.isWorker) for (const warning of config.warnings) app.log.warn(warning);
     const where = config.databaseUrl ? 'PostgreSQL' : `embedded database in ${config.dataDir}`;
     if (applied.length > 0) app.log.info({ applied }, `migrated the ${where}`);
+    if (!config.databaseUrl && !cluster.isWorker) app.log.info(EMBEDDED_DURABILITY);
     if (config.demo && (await loadDemoIfEmpty(db))) {
       app.log.info('the database was empty: loaded the demo accounts ITAPYT999HON, ESPGNU777ORG and ARGBUE111FAV');
     }

@@ -4,6 +4,7 @@ import { activity } from './activity.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import type { Db, Queryable } from './db.ts';
 import { DbUnavailableError } from './unavailable.ts';
+import { DURABLE_START_PARAMS, DurableNodeFS, syncTree } from './durable-fs.ts';
 
 /** Two processes writing one data directory lose each other's writes: a lost lock stops this one. */
 function stopOnLostLock(dataDir: string) {
@@ -14,16 +15,25 @@ function stopOnLostLock(dataDir: string) {
 }
 
 /**
- * The embedded database: a directory path (locked for this process, see data-dir-lock.ts),
- * `memory://`, or a dumped data directory to start from.
+ * The embedded database: a directory path (locked for this process, see data-dir-lock.ts, and
+ * durable: every commit is flushed to disk before it returns, see durable-fs.ts), `memory://`,
+ * or a dumped data directory to start from. `flushes` counts the fsyncs of a directory's files.
  */
-export async function openPglite(dataDir: string, options: { loadDataDir?: Blob } = {}): Promise<Db & { pglite: PGlite }> {
+export async function openPglite(
+  dataDir: string,
+  options: { loadDataDir?: Blob } = {},
+): Promise<Db & { pglite: PGlite; flushes(): number }> {
   const onDisk = !/^[a-z]+:\/\//i.test(dataDir);
   const unlock = onDisk ? await lockDataDir(dataDir, stopOnLostLock(dataDir)) : async () => {};
-  let db: PGlite;
+  let db: PGlite | undefined;
+  const durable = onDisk ? new DurableNodeFS(dataDir) : null;
   try {
-    db = await PGlite.create(dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+    db = durable
+      ? await PGlite.create({ fs: durable, startParams: DURABLE_START_PARAMS })
+      : await PGlite.create(dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+    if (durable) syncTree(dataDir);
   } catch (err) {
+    await db?.close().catch(() => {});
     await unlock();
     throw err;
   }
@@ -44,6 +54,7 @@ export async function openPglite(dataDir: string, options: { loadDataDir?: Blob 
   return {
     kind: 'pglite',
     pglite: db,
+    flushes: () => durable?.flushes ?? 0,
     ...wrap(db),
     transaction: (fn) => work.track(() => db.transaction((tx) => fn(wrap(tx)))),
     async close() {
