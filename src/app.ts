@@ -8,6 +8,7 @@ import type { Db } from './db/db.ts';
 import { registerBodyParser } from './body.ts';
 import { registerCrossSiteGuard } from './cross-site.ts';
 import { registerErrorHandler } from './error-handler.ts';
+import { applyHeaderTimeout, closeAfterEarlyErrors, registerOverloadShedding, timeoutOptions } from './overload.ts';
 import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './framework-errors.ts';
 import authPlugin from './auth/plugin.ts';
 import auditPlugin from './audit/plugin.ts';
@@ -52,11 +53,13 @@ export async function buildApp({ config, db, roles, logger, https }: BuildOption
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: frameworkErrors(config.corsOrigins),
     clientErrorHandler: clientErrorHandler(config.corsOrigins),
+    ...timeoutOptions(config),
     // Per-request lines only at debug: at info they would cost more than the request itself.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
   };
   const app: FastifyInstance = https ? Fastify({ ...options, https, http2: false }) : Fastify(options);
 
+  applyHeaderTimeout(app, config);
   app.decorate('db', db);
   app.decorate('config', config);
   app.decorate('bookCache', new BookCache(config.bookCacheMb * 1024 * 1024));
@@ -76,6 +79,7 @@ export async function buildApp({ config, db, roles, logger, https }: BuildOption
     if (closing) reply.header('Connection', 'close');
     return payload;
   });
+  closeAfterEarlyErrors(app);
   registerBodyParser(app);
   registerErrorHandler(app);
 
@@ -87,6 +91,8 @@ export async function buildApp({ config, db, roles, logger, https }: BuildOption
     exposedHeaders: ['Link', 'WWW-Authenticate', 'Retry-After', 'ETag', 'Last-Modified'],
     maxAge: 600,
   });
+  // After CORS (a shed request's 503 carries its headers), before any credential or database work.
+  await registerOverloadShedding(app, config);
   // Before the auth hook: a cross-site write is refused without any bcrypt work.
   registerCrossSiteGuard(app);
   const acl = roles ?? loadRolesFile(config.rolesPath);

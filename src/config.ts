@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import ipaddr from 'ipaddr.js';
 import { readConfigFile } from './config-file.ts';
@@ -26,6 +27,10 @@ export interface Config {
   readonly dbStatementTimeoutMs: number;
   /** After SIGTERM/SIGINT, how long in-flight requests get before the process exits anyway, in ms. */
   readonly shutdownGraceMs: number;
+  /** Load shedding (503 + Retry-After): mean event-loop delay in ms, heap and RSS in MiB; 0 turns a check off. */
+  readonly overload: { readonly maxEventLoopDelayMs: number; readonly maxHeapUsedMb: number; readonly maxRssMb: number };
+  /** How long a client may take to send its headers, its whole request, and how long an idle kept-alive connection stays open, in ms. */
+  readonly httpTimeouts: { readonly headersMs: number; readonly requestMs: number; readonly keepAliveMs: number };
   /** Memory for rendered Books of Life, in MiB; 0 turns the book cache off. */
   readonly bookCacheMb: number;
   readonly logLevel: string;
@@ -65,6 +70,9 @@ type Env = Record<string, string | undefined>;
 /** The shipped roles.cfg, found from this module's place (src/ or the compiled dist/, both one level down). */
 export const DEFAULT_ROLES_PATH = fileURLToPath(new URL('../etc/roles.cfg', import.meta.url));
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** V8's heap limit for this process (set by --max-old-space-size), in bytes. */
+const heapSizeLimit = () => getHeapStatistics().heap_size_limit;
 
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw.trim() === '') return fallback;
@@ -237,6 +245,26 @@ export function loadConfig(env: Env = process.env): Config {
     // Short enough that a request fails with 503 within 5 s when PostgreSQL stalls; long enough for any request's query.
     dbStatementTimeoutMs: integer('THALAMUS_DB_STATEMENT_TIMEOUT_MS', merged.THALAMUS_DB_STATEMENT_TIMEOUT_MS, 3000, 0, 3_600_000),
     shutdownGraceMs: integer('THALAMUS_SHUTDOWN_GRACE_MS', merged.THALAMUS_SHUTDOWN_GRACE_MS, 10_000, 0, 3_600_000),
+    // Shed load before the process stalls or runs out of heap (README, "Overload"): a second of
+    // mean event-loop delay means every request already waits that long; V8 dies at its heap limit.
+    overload: Object.freeze({
+      maxEventLoopDelayMs: integer('THALAMUS_MAX_EVENT_LOOP_DELAY_MS', merged.THALAMUS_MAX_EVENT_LOOP_DELAY_MS, 1000, 0, 600_000),
+      maxHeapUsedMb: integer(
+        'THALAMUS_MAX_HEAP_MB',
+        merged.THALAMUS_MAX_HEAP_MB,
+        Math.floor((0.9 * heapSizeLimit()) / 2 ** 20),
+        0,
+        1 << 20,
+      ),
+      maxRssMb: integer('THALAMUS_MAX_RSS_MB', merged.THALAMUS_MAX_RSS_MB, 0, 0, 1 << 20),
+    }),
+    // A client that trickles its headers or body holds a socket; these bound how long (slowloris).
+    httpTimeouts: Object.freeze({
+      headersMs: integer('THALAMUS_HEADERS_TIMEOUT_MS', merged.THALAMUS_HEADERS_TIMEOUT_MS, 10_000, 100, 3_600_000),
+      requestMs: integer('THALAMUS_REQUEST_TIMEOUT_MS', merged.THALAMUS_REQUEST_TIMEOUT_MS, 60_000, 100, 3_600_000),
+      // Above the usual 60 s idle timeout of load balancers, so they never reuse a connection we are closing (as Fastify's default).
+      keepAliveMs: integer('THALAMUS_KEEPALIVE_TIMEOUT_MS', merged.THALAMUS_KEEPALIVE_TIMEOUT_MS, 72_000, 100, 3_600_000),
+    }),
     bookCacheMb: integer('THALAMUS_BOOK_CACHE_MB', merged.THALAMUS_BOOK_CACHE_MB, 32, 0, 64 * 1024),
     logLevel,
     corsOrigins: Object.freeze(

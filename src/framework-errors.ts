@@ -44,7 +44,9 @@ export function clientErrorHandler(corsOrigins: readonly string[]) {
     const [status, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'The request is not valid HTTP/1.1'];
     const body = JSON.stringify({ error: message });
     const cors = corsOrigins.includes('*') ? 'Access-Control-Allow-Origin: *\r\n' : '';
-    if (socket.writable) {
+    // As Node's own handler: no answer of ours once a response has started on this socket (a request timing out mid-answer).
+    const answering = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+    if (socket.writable && !answering?.headersSent) {
       socket.write(
         `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n${cors}` +
           `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

@@ -9,6 +9,7 @@ import { openDb, type Db } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { loadDemoIfEmpty } from './demo.ts';
 import { ConfigError } from './errors.ts';
+import { exitOnFatalErrors } from './fatal.ts';
 import { KeyUnsealError } from './oauth/key-encryption.ts';
 
 export interface RunningServer {
@@ -92,6 +93,7 @@ async function checkSigningKey(app: FastifyInstance): Promise<void> {
 /** Serves until SIGINT/SIGTERM, then stops accepting, lets in-flight requests finish and closes the pool. */
 export async function serveUntilSignalled(config: Config): Promise<void> {
   const server = await startServer(config);
+  exitOnFatalErrors(server.app.log);
   const stop = (signal: string) => {
     server.app.log.info(`${signal} received: finishing in-flight requests and closing`);
     process.once(signal, () => process.exit(1));

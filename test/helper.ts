@@ -75,8 +75,18 @@ export async function seededDb(backend: Backend): Promise<Db> {
 /** The key-encryption key of the tests' signing keys (the embedded default would write a file under ./data). */
 export const TEST_KEY_ENCRYPTION_KEY = '7e57'.repeat(16);
 
+/**
+ * The tests' settings. Event-loop shedding is off unless a test turns it on: in-process PGlite
+ * blocks the loop while test files seed their databases on a shared machine, and a test of
+ * something else must not get 503 for that (test/http/overload.test.ts tests the shedding).
+ */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ THALAMUS_LOG_LEVEL: 'silent', THALAMUS_KEY_ENCRYPTION_KEY: TEST_KEY_ENCRYPTION_KEY, ...env });
+  return loadConfig({
+    THALAMUS_LOG_LEVEL: 'silent',
+    THALAMUS_KEY_ENCRYPTION_KEY: TEST_KEY_ENCRYPTION_KEY,
+    THALAMUS_MAX_EVENT_LOOP_DELAY_MS: '0',
+    ...env,
+  });
 }
 
 export interface TestContext {
