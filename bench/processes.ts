@@ -1,4 +1,5 @@
 // The processes under test: Thalamus (`bin/thalamus.js serve`) and the bare hello server, with their memory.
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -78,6 +79,9 @@ export async function startHello(): Promise<ServerProcess> {
   return launch(['--import', 'tsx', join(PROJECT_ROOT, 'bench/hello-server.ts')], { PORT: String(port) }, port, '/');
 }
 
+/** One key-encryption key for every server of a run: they share the database and its signing keys. */
+const KEY_ENCRYPTION_KEY = randomBytes(32).toString('hex');
+
 /** Thalamus as an operator runs it; `databaseEnv` names the database (URL or data directory). */
 export async function startThalamus(
   databaseEnv: Record<string, string>,
@@ -92,6 +96,7 @@ export async function startThalamus(
     THALAMUS_HOST: '127.0.0.1',
     THALAMUS_LOG_LEVEL: 'warn',
     THALAMUS_DEMO: 'false',
+    THALAMUS_KEY_ENCRYPTION_KEY: KEY_ENCRYPTION_KEY,
   };
   const args = [join(PROJECT_ROOT, 'bin/thalamus.js'), 'serve', '--workers', String(workers)];
   return { ...(await launch(args, env, port, '/readyz')), workers };

@@ -9,7 +9,20 @@ import { RESULTS_PATH, cpuModel, renderTable, writeResults } from './report.ts';
 import * as scenarios from './scenarios.ts';
 import type { Row, RunOptions } from './scenarios.ts';
 
-const ALL = ['hello', 'person', 'person-audit', 'book', 'fhir-read', 'fhir-search', 'book-uncached', 'flood', 'workers', 'write', 'list'];
+const ALL = [
+  'hello',
+  'person',
+  'bearer',
+  'person-audit',
+  'book',
+  'fhir-read',
+  'fhir-search',
+  'book-uncached',
+  'flood',
+  'workers',
+  'write',
+  'list',
+];
 const USAGE = `usage: npm run bench -- [--duration 8] [--connections 50] [--only ${ALL.join(',')}]
   [--list-connections 2] [--list-people 100000] [--workers 2] [--rounds 3]
 PostgreSQL when THALAMUS_BENCH_DATABASE_URL is set (the run creates and drops ${'thalamus_bench'}), else PGlite.`;
@@ -150,13 +163,18 @@ try {
       await helloServer.stop();
     }
   }
-  if (only.has('person')) {
-    // The server's own cost of a read, with the audit of reads left out (writes and refusals are still audited).
+  if (only.has('person') || only.has('bearer')) {
+    // The server's own cost of a read, with the audit of reads left out (writes and refusals are still audited);
+    // then the same reads with Bearer tokens instead of (cached) Basic credentials, on the same server.
     await withThalamus(
       db,
       1,
-      (server) =>
-        scenario('person', () => scenarios.personRead(server.url, probed(server), 'person', `${scenarios.PERSON_READ}, reads not audited`)),
+      async (server) => {
+        await scenario('person', () =>
+          scenarios.personRead(server.url, probed(server), 'person', `${scenarios.PERSON_READ}, reads not audited`),
+        );
+        await scenario('bearer', () => scenarios.bearerPersonRead(server.url, probed(server)));
+      },
       { THALAMUS_AUDIT_READS: 'false' },
     );
   }

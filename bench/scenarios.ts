@@ -63,12 +63,15 @@ export async function hello(url: string, o: RunOptions): Promise<Row> {
 const ownRecord = (id: string) => `/people/${id}`;
 const ownBook = (id: string) => `/pols/${id}`;
 
-/** Each request as the next of READERS in turn, on that reader's own route. */
-function inTurn(route: (id: string) => string): autocannon.Options['requests'] {
+/** Each request as the next of READERS in turn, on that reader's own route, with their Basic credentials (or what `authorization` gives). */
+function inTurn(
+  route: (id: string) => string,
+  authorization: (id: string) => string = (id) => basic(id, PASSWORD),
+): autocannon.Options['requests'] {
   let next = 0;
   const setupRequest = (req: autocannon.Request): autocannon.Request => {
     const id = READERS[next++ % READERS.length];
-    return { ...req, path: route(id), headers: { ...req.headers, authorization: basic(id, PASSWORD) } };
+    return { ...req, path: route(id), headers: { ...req.headers, authorization: authorization(id) } };
   };
   return [{ setupRequest }];
 }
@@ -98,6 +101,42 @@ export const PERSON_READ = `person read (self, Basic, ${READERS.length} people i
 
 export function personRead(url: string, o: RunOptions, key = 'person', scenario = PERSON_READ): Promise<Row> {
   return readsInTurn(url, o, key, scenario, ownRecord);
+}
+
+/** An access token for each of READERS, by the password grant; null when the server issues none. */
+async function readerTokens(url: string): Promise<Map<string, string> | string> {
+  const tokens = new Map<string, string>();
+  for (const id of READERS) {
+    const res = await fetch(`${url}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'password', username: id, password: PASSWORD }),
+    });
+    if (!res.ok) return `POST /oauth2/token answered ${res.status}`;
+    tokens.set(id, ((await res.json()) as { access_token: string }).access_token);
+  }
+  return tokens;
+}
+
+/** Person reads with Bearer tokens (one per reader), READERS in turn: to compare with the cached Basic reads. */
+export async function bearerPersonRead(url: string, o: RunOptions): Promise<Row> {
+  const key = 'bearer';
+  const scenario = 'person read (self, Bearer, 10 people in turn), reads not audited';
+  const tokens = await readerTokens(url);
+  if (typeof tokens === 'string') return { key, scenario, skipped: tokens };
+  const authorization = (id: string) => `Bearer ${tokens.get(id)}`;
+  const skip = await skipUnlessOk(key, scenario, `${url}${ownRecord(READER)}`, { headers: { authorization: authorization(READER) } });
+  if (skip) return skip;
+  // Each worker verifies each token's signature once; that first request is not what is measured.
+  for (const id of READERS) {
+    for (let i = 0; i < 2 * (o.workers ?? 1); i++)
+      await probeOnNewConnection(`${url}${ownRecord(id)}`, { authorization: authorization(id) });
+  }
+  return row(
+    key,
+    scenario,
+    await measure({ ...base(o, `${url}${ownRecord(READER)}`), requests: inTurn(ownRecord, authorization) }, 1, o.cpu),
+  );
 }
 
 export function bookRead(url: string, o: RunOptions, key = 'book', scenario = 'book read (50 pages)'): Promise<Row> {

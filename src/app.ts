@@ -96,7 +96,12 @@ export async function buildApp({ config, db, roles, logger, https }: BuildOption
   // Before the auth hook: a cross-site write is refused without any bcrypt work.
   registerCrossSiteGuard(app);
   const acl = roles ?? loadRolesFile(config.rolesPath);
-  await app.register(authPlugin, { db, roles: acl, failuresPerAddress: config.authFailuresPerAddress });
+  await app.register(authPlugin, {
+    db,
+    roles: acl,
+    failuresPerAddress: config.authFailuresPerAddress,
+    tokens: { issuer: config.issuer, audience: config.tokenAudience, ttlSeconds: config.accessTokenTtl },
+  });
   decorateTokenServer(app, config, db);
 
   await app.register(auditPlugin, { db, reads: config.auditReads, days: config.auditDays });

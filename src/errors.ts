@@ -34,6 +34,11 @@ export class CliError extends Error {
 export const badRequest = (message: string) => new AppError(400, message);
 export const unauthorized = (message = 'Unauthorized Access', realm = 'Thalamus') =>
   new AppError(401, message, { 'WWW-Authenticate': `Basic realm="${realm}", charset="UTF-8"` });
+/** A Bearer token that does not hold (RFC 6750 §3.1). */
+export const invalidAccessToken = () =>
+  new AppError(401, 'The access token is invalid, expired or revoked', {
+    'WWW-Authenticate': 'Bearer realm="Thalamus", error="invalid_token"',
+  });
 export const forbidden = (message = 'Not permitted') => new AppError(403, message);
 export const notFound = (message = 'Not found') => new AppError(404, message);
 export const unprocessable = (message: string) => new AppError(422, message);

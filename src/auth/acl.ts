@@ -60,12 +60,17 @@ export interface AccessRequest {
  * HEAD is checked as GET and PUT as PATCH (the contract gives PUT the PATCH rules, so an
  * existing roles.cfg needs no new entries); a method missing from a role means none.
  */
-export function can(roles: Roles, caller: { id: string; roles: readonly string[] }, req: AccessRequest): boolean {
+export function can(
+  roles: Roles,
+  caller: { id: string; roles: readonly string[]; kind?: 'person' | 'client' },
+  req: AccessRequest,
+): boolean {
   const method = req.method === 'HEAD' ? 'GET' : req.method === 'PUT' ? 'PATCH' : req.method;
   for (const name of caller.roles) {
     const rule = roles.get(name);
     if (!rule || !rule.methods.get(method)?.has(req.endpoint)) continue;
-    if (req.personId === undefined || rule.global || req.personId === caller.id) return true;
+    // A client is never 'that person', whatever its id.
+    if (req.personId === undefined || rule.global || (caller.kind !== 'client' && req.personId === caller.id)) return true;
   }
   return false;
 }

@@ -5,9 +5,12 @@ import type { PersonData, PersonRow } from '../store/people.ts';
 import { can, type Roles } from './acl.ts';
 
 export interface Caller {
+  /** A federation account id, or a registered client's id. */
   id: string;
+  /** A person (Basic, or a token of the password grant) or a registered client (a token of client_credentials). */
+  kind: 'person' | 'client';
   roles: string[];
-  /** The caller's own person document (with its hash; never send it as is). */
+  /** The caller's own person document (with its hash; never send it as is); empty for a client. */
   data: PersonData;
   /** One of the caller's roles may act on other people. */
   global: boolean;

@@ -20,7 +20,7 @@ export function createPersonLoader(db: Queryable): PersonLoader {
       const wanted = [...new Set(ids)].filter((id) => !id.includes('\0'));
       const rows = wanted.length === 0 ? [] : await lookupAccounts(db, wanted);
       const byId = new Map(rows.map((r) => [r.id, r]));
-      return ids.map((id) => byId.get(id) ?? { id, person: null, lockedSeconds: 0, failing: false });
+      return ids.map((id) => byId.get(id) ?? { id, person: null, lockedSeconds: 0, failing: false, revocationEpoch: '0' });
     },
     { cache: false, batchScheduleFn: (run) => setImmediate(run), maxBatchSize: 256 },
   );

@@ -8,7 +8,11 @@ import type { PersonData } from '../store/people.ts';
 export interface Writer {
   id: string;
   roles: readonly string[];
+  /** A registered client is never the person, whatever its id. */
+  kind?: 'person' | 'client';
 }
+
+const isSelf = (caller: Writer, id: string) => caller.kind !== 'client' && caller.id === id;
 
 const DEFAULT_ROLES = ['end_user'];
 export const isRoot = (caller: Writer) => caller.roles.includes('root');
@@ -62,7 +66,7 @@ export async function newPasswordHash(
     return hashNewPassword(body.password);
   }
   if (!('password' in body)) return undefined;
-  if (caller.id !== id && !isRoot(caller)) throw forbidden('Only the person themself or root may change the password');
+  if (!isSelf(caller, id) && !isRoot(caller)) throw forbidden('Only the person themself or root may change the password');
   return hashNewPassword(body.password);
 }
 
@@ -102,7 +106,7 @@ export function updatedPersonData(
 ): PersonData {
   if ('id' in body && (mode === 'merge' || body.id !== id)) throw unprocessable('Not allowed to change the person ID');
   checkActive(body);
-  const self = caller.id === id;
+  const self = isSelf(caller, id);
   const rolesChange = 'roles' in body && !isDeepStrictEqual(body.roles, stored.roles);
   const activeChange = 'active' in body && body.active !== stored.active;
   if (rolesChange) {

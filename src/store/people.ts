@@ -28,6 +28,8 @@ export interface AccountLookup {
   lockedSeconds: number;
   /** Failed logins are on record for this id (the next verified password clears them). */
   failing: boolean;
+  /** The token revocation epoch (migration 051), read in the same snapshot: Bearer checks revocations against it. */
+  revocationEpoch: string;
 }
 
 interface LookupRow {
@@ -40,6 +42,7 @@ interface LookupRow {
   du: PersonData | null;
   locked_seconds: number | null;
   failing: boolean;
+  revocation_epoch: string;
 }
 
 // Every id asked for gets a row: an unknown id has its login state too (a lockout must not tell who exists).
@@ -48,7 +51,7 @@ interface LookupRow {
 const LOOKUP = `SELECT k.id, p.id IS NOT NULL AS found, p.data, v.version::text AS book_version,
   r.version::text AS record_version, r.updated AS record_updated, d.data AS du,
   CASE WHEN f.locked_until > now() THEN ceil(extract(epoch FROM f.locked_until - now()))::int ELSE 0 END AS locked_seconds,
-  f.account IS NOT NULL AS failing
+  f.account IS NOT NULL AS failing, (SELECT version FROM oauth_revocation_epoch)::text AS revocation_epoch
   FROM IDS LEFT JOIN people p ON p.id = k.id LEFT JOIN book_versions v ON v.book = k.id
   LEFT JOIN record_versions r ON r.tbl = 'people' AND r.id = k.id
   LEFT JOIN dus d ON jsonb_typeof(p.data) = 'object' AND d.id = p.data->>'du'
@@ -77,6 +80,7 @@ export async function lookupAccounts(q: Queryable, ids: readonly string[]): Prom
       : null,
     lockedSeconds: Number(r.locked_seconds ?? 0),
     failing: r.failing,
+    revocationEpoch: r.revocation_epoch,
   }));
 }
 

@@ -19,7 +19,7 @@ const params = { type: 'object', properties: { person_id: { type: 'string' } }, 
  * professionals on purpose (docs/wire-contract.md), so it is checked here as well.
  */
 function mayChangePassword(caller: Caller, personId: string): boolean {
-  return caller.id === personId || caller.roles.includes('root');
+  return (caller.kind === 'person' && caller.id === personId) || caller.roles.includes('root');
 }
 
 interface FormContext {

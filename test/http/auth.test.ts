@@ -22,12 +22,18 @@ eachBackend('authentication', (backend) => {
   });
 
   test('unknown user, wrong password, no or broken header: 401 with WWW-Authenticate', async () => {
-    for (const header of [basic('NOPNOP000NOP', 'gnusolidario'), basic('ESPGNU777ORG', 'wrong'), undefined, 'Basic !!!', 'Bearer x']) {
+    for (const header of [basic('NOPNOP000NOP', 'gnusolidario'), basic('ESPGNU777ORG', 'wrong'), undefined, 'Basic !!!', 'Digest x']) {
       const res = await login(header);
       assert.equal(res.statusCode, 401, String(header));
       assert.equal(res.headers['www-authenticate'], REALM);
       assert.deepEqual(res.json(), UNAUTHORIZED);
     }
+    // A Bearer token that does not hold gets the Bearer challenge of RFC 6750 (test/oauth/bearer.test.ts has the rest).
+    const bearer = await login('Bearer x');
+    assert.deepEqual(
+      [bearer.statusCode, bearer.headers['www-authenticate'], bearer.json()],
+      [401, 'Bearer realm="Thalamus", error="invalid_token"', { error: 'The access token is invalid, expired or revoked' }],
+    );
   });
 
   test('no password, a malformed hash, no roles or active false: 401, never 500', async () => {
