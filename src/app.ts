@@ -24,6 +24,8 @@ import webPages from './web/pages.ts';
 import fhirRoutes from './fhir/routes.ts';
 import { BookCache } from './resources/book-cache.ts';
 import discoveryRoutes from './oauth/discovery.ts';
+import introspectEndpoint from './oauth/introspect-endpoint.ts';
+import revokeEndpoint from './oauth/revoke-endpoint.ts';
 import tokenEndpoint from './oauth/token-endpoint.ts';
 import { decorateTokenServer } from './oauth/token-server.ts';
 
@@ -118,5 +120,7 @@ export async function buildApp({ config, db, roles, logger, https }: BuildOption
   await app.register(fhirRoutes, { prefix: '/fhir' });
   await app.register(discoveryRoutes, { roleNames: [...acl.keys()] });
   await app.register(tokenEndpoint);
+  await app.register(revokeEndpoint);
+  await app.register(introspectEndpoint);
   return app;
 }

@@ -10,7 +10,8 @@ import type { Caller } from './caller.ts';
 import { clientAddress } from './client-address.ts';
 import { createPersonLoader } from './person-loader.ts';
 import { RevocationList } from './revocation-list.ts';
-import { authenticateBearer } from './token-auth.ts';
+import { authenticateBearer, holdingToken } from './token-auth.ts';
+import type { AccessToken } from './bearer.ts';
 
 /** The `:person_id` of the URL, read before validation (onRequest), when the route has one. */
 function personIdOf(params: unknown): string | undefined {
@@ -25,9 +26,18 @@ export interface Accounts {
   verifyPassword(id: string, password: string, address: string): Promise<Caller | null>;
 }
 
+/** Access tokens for the token server's own endpoints (revocation, introspection). */
+export interface AccessTokens {
+  /** The token's signed content when its signature, audience, issuer and expiry hold; null otherwise. */
+  verify(token: string): Promise<AccessToken | null>;
+  /** The token and its caller when the API would accept it now (also its account, password, roles, revocation); null otherwise. */
+  holding(token: string): Promise<{ token: AccessToken; caller: Caller } | null>;
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     accounts: Accounts;
+    accessTokens: AccessTokens;
   }
 }
 
@@ -49,6 +59,10 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions) {
   app.decorate('accounts', {
     verifyPassword: async (id: string, password: string, address: string) =>
       checkPassword(passwords, id, password, await people.load(id), address),
+  });
+  app.decorate('accessTokens', {
+    verify: (token: string) => tokens.bearer.verify(token),
+    holding: (token: string) => holdingToken(tokens, token),
   });
   app.decorateRequest('caller', null);
   app.decorateRequest('subject', undefined);

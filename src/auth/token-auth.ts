@@ -46,3 +46,11 @@ export async function authenticateBearer(
   if (subjectId === undefined) return { caller };
   return { caller, subject: rows[wanted.indexOf(subjectId)].person };
 }
+
+/** The token and its caller when it holds now (as the API would decide), else null: what introspection answers from. */
+export async function holdingToken(auth: TokenAuth, tokenText: string): Promise<{ token: AccessToken; caller: Caller } | null> {
+  const token = await auth.bearer.verify(tokenText);
+  if (!token || token.kind !== 'person') return null;
+  const caller = await personCaller(auth, token, await auth.people.load(token.sub));
+  return caller ? { token, caller } : null;
+}
