@@ -10,6 +10,7 @@ import type { Caller } from './caller.ts';
 import { clientAddress } from './client-address.ts';
 import { createPersonLoader } from './person-loader.ts';
 import { RevocationList } from './revocation-list.ts';
+import { lookupClient } from '../store/clients.ts';
 import { authenticateBearer, holdingToken } from './token-auth.ts';
 import type { AccessToken } from './bearer.ts';
 
@@ -53,7 +54,12 @@ export interface AuthOptions {
 async function authPlugin(app: FastifyInstance, options: AuthOptions) {
   const people = createPersonLoader(options.db);
   const passwords = createPasswordAuth(people, options.db, options.failuresPerAddress);
-  const tokens = { people, bearer: new BearerVerifier(options.db, options.tokens), revocations: new RevocationList(options.db) };
+  const tokens = {
+    people,
+    bearer: new BearerVerifier(options.db, options.tokens),
+    revocations: new RevocationList(options.db),
+    clients: (id: string) => lookupClient(options.db, id),
+  };
   app.addHook('onClose', () => passwords.checks.close());
   app.decorate('acl', options.roles);
   app.decorate('accounts', {

@@ -8,6 +8,7 @@ import { parseWorkers, serve } from '../cluster.ts';
 import { VERSION } from '../version.ts';
 import { say, withDb, type CliIo } from './io.ts';
 import { registerAuditCommands } from './audit.ts';
+import { registerClientCommands } from './client.ts';
 import { registerKeyCommands } from './keys.ts';
 import { registerTransferCommands } from './transfer.ts';
 import { registerUserCommands } from './user.ts';
@@ -56,6 +57,7 @@ function buildProgram(io: CliIo): Command {
   registerTransferCommands(program, io);
   registerAuditCommands(program, io);
   registerKeyCommands(program, io);
+  registerClientCommands(program, io);
   return program;
 }
 

@@ -6,10 +6,11 @@ import { AppError } from '../errors.ts';
 import { parseBasic } from '../auth/credentials.ts';
 import { issueAccessToken } from './access-tokens.ts';
 import { invalidClient, invalidGrant, invalidRequest, NO_STORE, tooManyAttempts, unsupportedGrantType } from './errors.ts';
+import { clientCredentialsGrant } from './client-credentials.ts';
 import { grantedRoles } from './scope.ts';
 import { formParams } from './token-server.ts';
 
-export const GRANT_TYPES = ['password'] as const;
+export const GRANT_TYPES = ['password', 'client_credentials'] as const;
 
 export interface TokenResponse {
   access_token: string;
@@ -67,6 +68,9 @@ const tokenEndpoint: FastifyPluginAsync = async (app) => {
     switch (grant) {
       case 'password':
         answer = await passwordGrant(app, request, form);
+        break;
+      case 'client_credentials':
+        answer = await clientCredentialsGrant(app, request, form);
         break;
       default:
         throw unsupportedGrantType(`grant_type ${grant} is not supported (supported: ${GRANT_TYPES.join(', ')})`);

@@ -117,7 +117,7 @@ eachBackend('password grant', (backend) => {
         { grant_type: 'authorization_code', code: 'x' },
         {},
         400,
-        oauthError('unsupported_grant_type', 'grant_type authorization_code is not supported (supported: password)'),
+        oauthError('unsupported_grant_type', 'grant_type authorization_code is not supported (supported: password, client_credentials)'),
       ],
       [{ grant_type: 'password', username: ANA.id }, {}, 400, oauthError('invalid_request', 'password is missing')],
       [
