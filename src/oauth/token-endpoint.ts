@@ -7,10 +7,11 @@ import { parseBasic } from '../auth/credentials.ts';
 import { issueAccessToken } from './access-tokens.ts';
 import { invalidClient, invalidGrant, invalidRequest, NO_STORE, tooManyAttempts, unsupportedGrantType } from './errors.ts';
 import { clientCredentialsGrant } from './client-credentials.ts';
+import { newRefreshToken, refreshGrant } from './refresh-tokens.ts';
 import { grantedRoles } from './scope.ts';
 import { formParams } from './token-server.ts';
 
-export const GRANT_TYPES = ['password', 'client_credentials'] as const;
+export const GRANT_TYPES = ['password', 'client_credentials', 'refresh_token'] as const;
 
 export interface TokenResponse {
   access_token: string;
@@ -48,13 +49,23 @@ async function passwordGrant(app: FastifyInstance, request: FastifyRequest, form
   if (!caller) throw invalidGrant('The account id or password is wrong, or the account may not sign in');
   const roles = grantedRoles(form.scope, caller.roles);
   const server = app.tokenServer;
+  const fingerprint = credentialFingerprint(caller.id, String(caller.data.password));
+  // The refresh token carries the roles of this grant; its access tokens name its family, so ending the family ends them.
+  const refresh = await newRefreshToken(app.db, server.config.refreshTokenTtl, { person: caller.id, roles, fp: fingerprint });
   const issued = await issueAccessToken(server.signer(), server.settings(request), {
     kind: 'person',
     id: caller.id,
     roles,
-    fingerprint: credentialFingerprint(caller.id, String(caller.data.password)),
+    fingerprint,
+    family: refresh.family,
   });
-  return { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn, scope: roles.join(' ') };
+  return {
+    access_token: issued.token,
+    token_type: 'Bearer',
+    expires_in: issued.expiresIn,
+    scope: roles.join(' '),
+    refresh_token: refresh.token,
+  };
 }
 
 const tokenEndpoint: FastifyPluginAsync = async (app) => {
@@ -71,6 +82,9 @@ const tokenEndpoint: FastifyPluginAsync = async (app) => {
         break;
       case 'client_credentials':
         answer = await clientCredentialsGrant(app, request, form);
+        break;
+      case 'refresh_token':
+        answer = await refreshGrant(app, request, form);
         break;
       default:
         throw unsupportedGrantType(`grant_type ${grant} is not supported (supported: ${GRANT_TYPES.join(', ')})`);

@@ -79,7 +79,7 @@ eachBackend('signing keys', (backend) => {
             revocation_endpoint_auth_methods_supported: ['none'],
             introspection_endpoint: 'http://thalamus.test:8080/oauth2/introspect',
             introspection_endpoint_auth_methods_supported: ['client_secret_basic'],
-            grant_types_supported: ['password', 'client_credentials'],
+            grant_types_supported: ['password', 'client_credentials', 'refresh_token'],
             token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
             scopes_supported: ['end_user', 'health_professional', 'root'],
             response_types_supported: [],

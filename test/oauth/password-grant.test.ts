@@ -20,20 +20,23 @@ eachBackend('password grant', (backend) => {
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(res.headers['cache-control'], NO_STORE['cache-control']);
     assert.equal(res.headers.pragma, NO_STORE.pragma);
-    const body = res.json<{ access_token: string }>();
+    const body = res.json<{ access_token: string; refresh_token: string }>();
     assert.deepEqual(
-      { ...body, access_token: typeof body.access_token },
+      { ...body, access_token: typeof body.access_token, refresh_token: typeof body.refresh_token },
       {
         access_token: 'string',
         token_type: 'Bearer',
         expires_in: 600,
         scope: 'end_user',
+        refresh_token: 'string',
       },
     );
+    assert.match(body.refresh_token, /^[A-Za-z0-9_-]{43}$/);
     const header = decodeProtectedHeader(body.access_token);
     assert.deepEqual([header.alg, header.typ, typeof header.kid], ['ES256', 'at+jwt', 'string']);
     const claims = await verifiedClaims(ctx.app, body.access_token);
-    const { iat, exp, jti, fp, ...rest } = claims;
+    const { iat, exp, jti, fp, fam, ...rest } = claims;
+    assert.match(String(fam), /^[0-9a-f-]{36}$/);
     assert.deepEqual(rest, { iss: ISSUER, sub: ANA.id, aud: 'thalamus', scope: 'end_user', roles: ['end_user'], sub_kind: 'person' });
     assert.equal(Number(exp) - Number(iat), 600);
     assert.ok(Math.abs(Number(iat) - Date.now() / 1000) < 60);
@@ -117,7 +120,10 @@ eachBackend('password grant', (backend) => {
         { grant_type: 'authorization_code', code: 'x' },
         {},
         400,
-        oauthError('unsupported_grant_type', 'grant_type authorization_code is not supported (supported: password, client_credentials)'),
+        oauthError(
+          'unsupported_grant_type',
+          'grant_type authorization_code is not supported (supported: password, client_credentials, refresh_token)',
+        ),
       ],
       [{ grant_type: 'password', username: ANA.id }, {}, 400, oauthError('invalid_request', 'password is missing')],
       [
