@@ -10,7 +10,7 @@ import { grantedRoles } from './scope.ts';
 import type { TokenResponse } from './token-endpoint.ts';
 
 /** Basic client credentials are form-encoded before base64 (RFC 6749 §2.3.1). */
-function formDecoded(value: string): string {
+export function formDecoded(value: string): string {
   try {
     return decodeURIComponent(value.replace(/\+/g, ' '));
   } catch {

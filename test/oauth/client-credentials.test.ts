@@ -114,6 +114,11 @@ eachBackend('client credentials', (backend) => {
       [seen.statusCode, seen.json<{ active: boolean; sub: string }>().active, seen.json<{ sub: string }>().sub],
       [200, true, ANA.id],
     );
+    // A resource server introspects with its client credentials (client_secret_basic), as OAuth libraries do.
+    const byBasic = await postForm(ctx.app, '/oauth2/introspect', { token: ana }, { authorization: basic('portal', secret) });
+    assert.deepEqual([byBasic.statusCode, byBasic.json<{ active: boolean }>().active], [200, true]);
+    const wrong = await postForm(ctx.app, '/oauth2/introspect', { token: ana }, { authorization: basic('portal', 'wrong') });
+    assert.deepEqual([wrong.statusCode, wrong.json()], [401, INVALID_CLIENT]);
     await cli(['client', 'remove', 'portal'], { db: ctx.db });
     const after = await get('/people', token);
     assert.deepEqual([after.statusCode, after.json()], [401, INVALID_TOKEN]);
