@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
-/** Imports a layer may not make: the arrow goes cli -> main -> app -> resources/web/fhir -> auth -> store -> db -> config -> errors. */
+/** Imports a layer may not make: the arrow goes cli -> main -> app -> resources/web/fhir/oauth/relay -> auth -> store -> db -> config -> errors. */
 const forbid = (...groups) => ({
   'no-restricted-imports': ['error', { patterns: groups.map((group) => ({ group, message: 'imports point one way (CONTRIBUTING.md)' })) }],
 });
@@ -83,5 +83,5 @@ export default tseslint.config(
     files: ['src/oauth/**'],
     rules: forbid(['**/web/*', '**/resources/*', '**/fhir/*', '**/cli/*', '**/app.ts', '**/main.ts', '**/cluster.ts']),
   },
-  { files: ['src/resources/**', 'src/web/**'], rules: forbid(['**/cli/*', '**/app.ts', '**/main.ts', '**/cluster.ts']) },
+  { files: ['src/resources/**', 'src/web/**', 'src/relay/**'], rules: forbid(['**/cli/*', '**/app.ts', '**/main.ts', '**/cluster.ts']) },
 );

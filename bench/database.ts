@@ -73,7 +73,7 @@ export async function createBenchDatabase(options: { people: number; pages: numb
   await withDb(async (db) => {
     await migrate(db);
     await seedPeople(db, 0, options.people - 1, hash);
-    await mergePerson(db, LISTER, { roles: ['root'] });
+    await mergePerson(db, { actor: 'bench', node: null }, LISTER, { roles: ['root'] });
     await seedPages(db, {
       books: READERS,
       perBook: options.readerPages,

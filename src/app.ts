@@ -22,6 +22,7 @@ import domiciliaryUnitRoutes from './resources/domiciliary-units.ts';
 import institutionRoutes from './resources/institutions.ts';
 import webPages from './web/pages.ts';
 import fhirRoutes from './fhir/routes.ts';
+import feedRoutes from './relay/feed.ts';
 import { BookCache } from './resources/book-cache.ts';
 import discoveryRoutes from './oauth/discovery.ts';
 import introspectEndpoint from './oauth/introspect-endpoint.ts';
@@ -122,5 +123,6 @@ export async function buildApp({ config, db, roles, logger, https }: BuildOption
   await app.register(tokenEndpoint);
   await app.register(revokeEndpoint);
   await app.register(introspectEndpoint);
+  await app.register(feedRoutes);
   return app;
 }

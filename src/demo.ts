@@ -5,6 +5,7 @@ import type { Db } from './db/db.ts';
 import { PROJECT_ROOT } from './paths.ts';
 import { existingIds, writeRow, type Table, type TableRow } from './store/rows.ts';
 import { countPeople } from './store/people.ts';
+import { setWriter } from './store/changes.ts';
 
 const DEMO_DIR = join(PROJECT_ROOT, 'demo');
 
@@ -45,6 +46,7 @@ export class DemoConflictError extends Error {}
 export async function loadDemo(db: Db, options: { overwrite?: boolean } = {}): Promise<number> {
   const tables = demoRows();
   return db.transaction(async (tx) => {
+    await setWriter(tx, { actor: 'demo', node: null });
     let written = 0;
     for (const [table, rows] of tables) {
       if (!options.overwrite) {

@@ -3,6 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { loadConfig, type Config } from '../config.ts';
 import { openDb, type Db } from '../db/db.ts';
 import { migrate } from '../db/migrate.ts';
+import type { Writer } from '../store/changes.ts';
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -16,6 +17,9 @@ export interface CliIo {
 export function processIo(): CliIo {
   return { env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
 }
+
+/** The change log's name for writes made by the `thalamus` command (user add/passwd/roles, import). */
+export const CLI_WRITER: Writer = { actor: 'cli', node: null };
 
 export const say = (io: CliIo, line: string) => io.stdout.write(`${line}\n`);
 

@@ -8,7 +8,8 @@ import { isUnavailable, type Queryable } from '../db/db.ts';
 import { CliError } from '../errors.ts';
 import { TABLES, writeRow, type Table } from '../store/rows.ts';
 import { countRows, inSnapshot, readBatch } from '../store/transfer.ts';
-import { say, withDb, type CliIo } from './io.ts';
+import { setWriter } from '../store/changes.ts';
+import { CLI_WRITER, say, withDb, type CliIo } from './io.ts';
 import { decodeLine, encodeLine } from './ndjson.ts';
 
 const BATCH = 1000;
@@ -94,6 +95,7 @@ async function runImport(io: CliIo, file: string): Promise<void> {
     await withDb(io, async (db) => {
       // One transaction: a bad line anywhere means nothing at all is written.
       const counts = await db.transaction(async (tx) => {
+        await setWriter(tx, CLI_WRITER);
         const perTable = new Map<Table, number>();
         let lineNo = 0;
         for await (const text of createInterface({ input, crlfDelay: Infinity })) {

@@ -7,7 +7,7 @@ import { CliError } from '../errors.ts';
 import { clearAccountFailures } from '../store/login-failures.ts';
 import { getPerson, insertPerson, mergePerson, type PersonData } from '../store/people.ts';
 import { ID_PATTERN, ID_RULE } from '../resources/ids.ts';
-import { say, withDb, type CliIo } from './io.ts';
+import { CLI_WRITER, say, withDb, type CliIo } from './io.ts';
 import { readNewPassword } from './prompt.ts';
 
 // Ids are stored upper-cased, as POST /people does (docs/wire-contract.md).
@@ -48,7 +48,7 @@ async function addUser(io: CliIo, rawId: string, opts: AddOptions): Promise<void
     const data: PersonData = { id, active: true, roles, password };
     if (opts.name !== undefined) data.name = opts.name;
     if (opts.lastname !== undefined) data.lastname = opts.lastname;
-    if (!(await insertPerson(db, id, data))) throw new CliError(`user ${id} already exists`);
+    if (!(await insertPerson(db, CLI_WRITER, id, data))) throw new CliError(`user ${id} already exists`);
     say(io, `created user ${id} with roles ${roles.join(', ')}`);
   });
 }
@@ -58,7 +58,7 @@ async function changePassword(io: CliIo, rawId: string): Promise<void> {
   await withDb(io, async (db) => {
     if (!(await getPerson(db, id))) throw noSuchUser(id);
     const password = await hashPassword(await readNewPassword(io, id));
-    if (!(await mergePerson(db, id, { password }))) throw noSuchUser(id);
+    if (!(await mergePerson(db, CLI_WRITER, id, { password }))) throw noSuchUser(id);
     say(io, `changed the password of ${id}`);
   });
 }
@@ -67,7 +67,7 @@ async function setRoles(io: CliIo, rawId: string, wanted: string[]): Promise<voi
   const id = accountId(rawId);
   await withDb(io, async (db, config) => {
     const roles = checkRoles(config, wanted);
-    if (!(await mergePerson(db, id, { roles }))) throw noSuchUser(id);
+    if (!(await mergePerson(db, CLI_WRITER, id, { roles }))) throw noSuchUser(id);
     say(io, `${id} now has roles ${roles.join(', ')}`);
   });
 }

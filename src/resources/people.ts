@@ -20,6 +20,7 @@ import { checkIfMatch, etagOf, sendWithEtag } from './etags.ts';
 import { checkNewId } from './ids.ts';
 import { newPasswordHash, newPersonData, updatedPersonData } from './person-guards.ts';
 import { pageQuerySchema, personParams, writeResponse } from './schemas.ts';
+import { writerOf } from './writer.ts';
 
 const peopleRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   const personWrite = { config: { endpoint: 'person' }, schema: { params: personParams, response: writeResponse } } as const;
@@ -46,7 +47,7 @@ const peopleRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     await app.audit.write(
       request,
       async (tx) => {
-        if (!(await insertPerson(tx, id, data))) throw unprocessable('User already exists');
+        if (!(await insertPerson(tx, writerOf(request, body), id, data))) throw unprocessable('User already exists');
       },
       { subject: id, resourceId: id },
     );
@@ -63,7 +64,8 @@ const peopleRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       if (!stored) throw notFound('User not found');
       checkIfMatch(request, etagOf(publicPersonJson(stored.data)));
       const data = updatedPersonData(caller, id, stored.data ?? {}, body, mode, passwordHash);
-      await (mode === 'merge' ? mergePerson(tx, id, data) : replacePerson(tx, id, data));
+      const writer = writerOf(request, body);
+      await (mode === 'merge' ? mergePerson(tx, writer, id, data) : replacePerson(tx, writer, id, data));
     });
     return null;
   }
@@ -86,7 +88,7 @@ const peopleRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       if (pages > 0 || documents > 0) {
         throw unprocessable(`The user still has ${pages} pages of life and ${documents} personal documents; delete them first`);
       }
-      await deletePerson(tx, id);
+      await deletePerson(tx, writerOf(request), id);
     });
     return null;
   });

@@ -15,6 +15,7 @@ import { pageExists } from '../store/pols.ts';
 import { sendCollection } from './collections.ts';
 import { checkNewId } from './ids.ts';
 import { pageQuerySchema, personParams, writeResponse } from './schemas.ts';
+import { writerOf } from './writer.ts';
 
 const id = { type: 'string', minLength: 1 } as const;
 const pageDocsParams = { type: 'object', properties: { person_id: id, pol_id: id }, required: ['person_id', 'pol_id'] } as const;
@@ -71,7 +72,13 @@ const personalDocsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     await app.audit.write(
       request,
       async (tx) => {
-        const outcome = await insertDocument(tx, { id: docId, fedacct: owner, pol, document: bytes, data: { ...body, id: docId, hash } });
+        const outcome = await insertDocument(tx, writerOf(request, body), {
+          id: docId,
+          fedacct: owner,
+          pol,
+          document: bytes,
+          data: { ...body, id: docId, hash },
+        });
         if (outcome === 'no-page') throw notFound('Page not found');
         if (outcome === 'duplicate') throw unprocessable('Document already exists');
       },
@@ -106,7 +113,7 @@ const personalDocsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.delete('/personal_docs/:person_id/:pol_id/:doc_id', deleteDoc, async (request) => {
     const { person_id: owner, pol_id: pol, doc_id: docId } = request.params;
     await app.audit.write(request, async (tx) => {
-      if (!(await deleteDocument(tx, owner, pol, docId))) throw notFound('Document not found');
+      if (!(await deleteDocument(tx, writerOf(request), owner, pol, docId))) throw notFound('Document not found');
     });
     return null;
   });

@@ -9,6 +9,7 @@ import { checkIfMatch, etagOf, hasIfMatch, sendWithEtag } from './etags.ts';
 import { sendCollection } from './collections.ts';
 import { checkNewId } from './ids.ts';
 import { itemParams, pageQuerySchema, writeResponse } from './schemas.ts';
+import { nodeOf, writerOf } from './writer.ts';
 
 export interface PlaceResource {
   table: PlaceTable;
@@ -43,7 +44,7 @@ export function placeRoutes(resource: PlaceResource): FastifyPluginAsyncJsonSche
       const id = request.params.id;
       checkNewId(id, label.toLowerCase());
       if ('id' in body && body.id !== id) throw unprocessable(`The body's id must be the ${label.toLowerCase()} ID of the URL`);
-      if (!(await insertPlace(app.db, table, id, { ...body, id }))) throw unprocessable(`${label} already exists`);
+      if (!(await insertPlace(app.db, writerOf(request, body), table, id, { ...body, id }))) throw unprocessable(`${label} already exists`);
       return null;
     });
 
@@ -69,11 +70,14 @@ export function placeRoutes(resource: PlaceResource): FastifyPluginAsyncJsonSche
       const body = jsonObject(rawBody);
       if ('id' in body && (mode === 'merge' || body.id !== id)) throw unprocessable(`Not allowed to change the ${label.toLowerCase()} ID`);
       const data = mode === 'merge' ? body : { ...body, id };
-      return write(request, id, (q) => updatePlace(q, table, id, data, mode));
+      const writer = { ...writerOf(request), node: nodeOf(body) };
+      return write(request, id, (q) => updatePlace(q, writer, table, id, data, mode));
     }
     app.patch(`${path}/:id`, itemWrite, (request) => update(request, request.params.id, request.body, 'merge'));
     app.put(`${path}/:id`, itemWrite, (request) => update(request, request.params.id, request.body, 'replace'));
 
-    app.delete(`${path}/:id`, itemWrite, (request) => write(request, request.params.id, (q) => deletePlace(q, table, request.params.id)));
+    app.delete(`${path}/:id`, itemWrite, (request) =>
+      write(request, request.params.id, (q) => deletePlace(q, writerOf(request), table, request.params.id)),
+    );
   };
 }

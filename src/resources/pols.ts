@@ -20,6 +20,7 @@ import type { BookView } from './book-cache.ts';
 import { sendCollection, type CachedBody } from './collections.ts';
 import { checkNewId } from './ids.ts';
 import { pageParams, pageQuerySchema, personParams, writeResponse } from './schemas.ts';
+import { writerOf } from './writer.ts';
 
 /** A page always stays in the book of its URL: a body naming another book is refused. */
 function checkBook(body: Record<string, unknown>, book: string): void {
@@ -84,7 +85,7 @@ const polsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     checkNewId(id, 'page');
     if (body.id !== id || ('book' in body && body.book !== owner)) throw unprocessable('wrong format on person or page ID');
     await app.audit.write(request, async (tx) => {
-      const outcome = await insertPage(tx, owner, id, { ...body, id, book: owner });
+      const outcome = await insertPage(tx, writerOf(request, body), owner, id, { ...body, id, book: owner });
       if (outcome === 'no-person') throw notFound('Person not found');
       if (outcome === 'duplicate') throw unprocessable('Page already exists');
     });
@@ -98,7 +99,7 @@ const polsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     checkBook(body, owner);
     await app.audit.write(request, async (tx) => {
       await checkPrecondition(request, tx, owner, id);
-      if (!(await mergePage(tx, owner, id, body))) throw notFound('Page not found');
+      if (!(await mergePage(tx, writerOf(request, body), owner, id, body))) throw notFound('Page not found');
     });
     return null;
   });
@@ -110,7 +111,7 @@ const polsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     checkBook(body, owner);
     await app.audit.write(request, async (tx) => {
       await checkPrecondition(request, tx, owner, id);
-      if (!(await replacePage(tx, owner, id, { ...body, id, book: owner }))) throw notFound('Page not found');
+      if (!(await replacePage(tx, writerOf(request, body), owner, id, { ...body, id, book: owner }))) throw notFound('Page not found');
     });
     return null;
   });
@@ -124,7 +125,7 @@ const polsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       checkIfMatch(request, etagOf(json));
       const documents = await countPageDocuments(tx, id);
       if (documents > 0) throw unprocessable(`The page still has ${documents} personal documents; delete them first`);
-      await deletePage(tx, owner, id);
+      await deletePage(tx, writerOf(request), owner, id);
     });
     return null;
   });

@@ -1,5 +1,6 @@
 // SQL for personal documents (table personal_docs): scoped by document id AND owner (and page).
 import type { Queryable } from '../db/db.ts';
+import { WRITER, writerParams, type Writer } from './changes.ts';
 import { isForeignKeyViolation } from './races.ts';
 
 interface JsonRow {
@@ -51,14 +52,15 @@ export async function getDocument(q: Queryable, fedacct: string, pol: string, id
  * Inserts a document into an existing page of that person: 'no-page' when the page is not
  * (or no longer) there, 'duplicate' when the document id is taken, else 'created'.
  */
-export async function insertDocument(q: Queryable, doc: NewDocument): Promise<'created' | 'duplicate' | 'no-page'> {
+export async function insertDocument(q: Queryable, writer: Writer, doc: NewDocument): Promise<'created' | 'duplicate' | 'no-page'> {
   let rows;
   try {
     rows = await q.query(
-      `INSERT INTO personal_docs (id, fedacct, pol, document, data)
-       SELECT $1::varchar, $2::varchar, $3::varchar, $4::bytea, $5::jsonb WHERE EXISTS (SELECT 1 FROM pols WHERE id = $3::varchar AND book = $2::varchar)
+      `${WRITER} INSERT INTO personal_docs (id, fedacct, pol, document, data)
+       SELECT $3::varchar, $4::varchar, $5::varchar, $6::bytea, $7::jsonb FROM writer
+       WHERE EXISTS (SELECT 1 FROM pols WHERE id = $5::varchar AND book = $4::varchar)
        ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [doc.id, doc.fedacct, doc.pol, doc.document, JSON.stringify(doc.data)],
+      [...writerParams(writer), doc.id, doc.fedacct, doc.pol, doc.document, JSON.stringify(doc.data)],
     );
   } catch (err) {
     // The page (or its person) was deleted between the EXISTS and the foreign keys' check.
@@ -70,7 +72,12 @@ export async function insertDocument(q: Queryable, doc: NewDocument): Promise<'c
   return page.length === 0 ? 'no-page' : 'duplicate';
 }
 
-export async function deleteDocument(q: Queryable, fedacct: string, pol: string, id: string): Promise<boolean> {
-  const rows = await q.query('DELETE FROM personal_docs WHERE id = $1 AND fedacct = $2 AND pol = $3 RETURNING id', [id, fedacct, pol]);
+export async function deleteDocument(q: Queryable, writer: Writer, fedacct: string, pol: string, id: string): Promise<boolean> {
+  const rows = await q.query(`${WRITER} DELETE FROM personal_docs USING writer WHERE id = $3 AND fedacct = $4 AND pol = $5 RETURNING id`, [
+    ...writerParams(writer),
+    id,
+    fedacct,
+    pol,
+  ]);
   return rows.length === 1;
 }

@@ -1,5 +1,6 @@
 // SQL for the person master index (table people): reads, inserts, merges, deletion.
 import type { Queryable } from '../db/db.ts';
+import { WRITER, writerParams, type Writer } from './changes.ts';
 
 export type PersonData = Record<string, unknown>;
 export interface PersonRow {
@@ -92,26 +93,30 @@ export function publicPersonJson(data: unknown): string {
 }
 
 /** Inserts a person; false when the id is taken (nothing is written then). */
-export async function insertPerson(q: Queryable, id: string, data: PersonData): Promise<boolean> {
-  const rows = await q.query('INSERT INTO people (id, data) VALUES ($1, $2::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id', [
-    id,
-    JSON.stringify(data),
-  ]);
+export async function insertPerson(q: Queryable, writer: Writer, id: string, data: PersonData): Promise<boolean> {
+  const rows = await q.query(
+    `${WRITER} INSERT INTO people (id, data) SELECT $3, $4::jsonb FROM writer ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [...writerParams(writer), id, JSON.stringify(data)],
+  );
   return rows.length === 1;
 }
 
 /** Shallow JSON merge (the reference's `data = data || body`); false when there is no such person. */
-export async function mergePerson(q: Queryable, id: string, patch: PersonData): Promise<boolean> {
-  const rows = await q.query("UPDATE people SET data = COALESCE(data, '{}'::jsonb) || $2::jsonb WHERE id = $1 RETURNING id", [
-    id,
-    JSON.stringify(patch),
-  ]);
+export async function mergePerson(q: Queryable, writer: Writer, id: string, patch: PersonData): Promise<boolean> {
+  const rows = await q.query(
+    `${WRITER} UPDATE people SET data = COALESCE(data, '{}'::jsonb) || $4::jsonb FROM writer WHERE id = $3 RETURNING id`,
+    [...writerParams(writer), id, JSON.stringify(patch)],
+  );
   return rows.length === 1;
 }
 
 /** Replaces the whole document; false when there is no such person. */
-export async function replacePerson(q: Queryable, id: string, data: PersonData): Promise<boolean> {
-  const rows = await q.query('UPDATE people SET data = $2::jsonb WHERE id = $1 RETURNING id', [id, JSON.stringify(data)]);
+export async function replacePerson(q: Queryable, writer: Writer, id: string, data: PersonData): Promise<boolean> {
+  const rows = await q.query(`${WRITER} UPDATE people SET data = $4::jsonb FROM writer WHERE id = $3 RETURNING id`, [
+    ...writerParams(writer),
+    id,
+    JSON.stringify(data),
+  ]);
   return rows.length === 1;
 }
 
@@ -146,7 +151,7 @@ export async function countPersonRecords(q: Queryable, id: string): Promise<{ pa
   return { pages: Number(rows[0].pages), documents: Number(rows[0].documents) };
 }
 
-export async function deletePerson(q: Queryable, id: string): Promise<boolean> {
-  const rows = await q.query('DELETE FROM people WHERE id = $1 RETURNING id', [id]);
+export async function deletePerson(q: Queryable, writer: Writer, id: string): Promise<boolean> {
+  const rows = await q.query(`${WRITER} DELETE FROM people USING writer WHERE id = $3 RETURNING id`, [...writerParams(writer), id]);
   return rows.length === 1;
 }

@@ -1,5 +1,6 @@
 // SQL for domiciliary units (dus) and institutions: id + JSON document tables of the reference schema.
 import type { Queryable } from '../db/db.ts';
+import { WRITER, writerParams, type Writer } from './changes.ts';
 
 export type PlaceTable = 'dus' | 'institutions';
 // Table names cannot be parameters; only these two literals ever reach the SQL text.
@@ -30,28 +31,42 @@ export async function lockPlaceJson(q: Queryable, table: PlaceTable, id: string)
 }
 
 /** Inserts a record; false when the id is taken. */
-export async function insertPlace(q: Queryable, table: PlaceTable, id: string, data: Record<string, unknown>): Promise<boolean> {
-  const rows = await q.query(`INSERT INTO ${TABLE[table]} (id, data) VALUES ($1, $2::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id`, [
-    id,
-    JSON.stringify(data),
-  ]);
+export async function insertPlace(
+  q: Queryable,
+  writer: Writer,
+  table: PlaceTable,
+  id: string,
+  data: Record<string, unknown>,
+): Promise<boolean> {
+  const rows = await q.query(
+    `${WRITER} INSERT INTO ${TABLE[table]} (id, data) SELECT $3, $4::jsonb FROM writer ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [...writerParams(writer), id, JSON.stringify(data)],
+  );
   return rows.length === 1;
 }
 
 /** Shallow merge (patch) or whole replacement; false when there is no such record. */
 export async function updatePlace(
   q: Queryable,
+  writer: Writer,
   table: PlaceTable,
   id: string,
   data: Record<string, unknown>,
   mode: 'merge' | 'replace',
 ): Promise<boolean> {
-  const value = mode === 'merge' ? "COALESCE(data, '{}'::jsonb) || $2::jsonb" : '$2::jsonb';
-  const rows = await q.query(`UPDATE ${TABLE[table]} SET data = ${value} WHERE id = $1 RETURNING id`, [id, JSON.stringify(data)]);
+  const value = mode === 'merge' ? "COALESCE(data, '{}'::jsonb) || $4::jsonb" : '$4::jsonb';
+  const rows = await q.query(`${WRITER} UPDATE ${TABLE[table]} SET data = ${value} FROM writer WHERE id = $3 RETURNING id`, [
+    ...writerParams(writer),
+    id,
+    JSON.stringify(data),
+  ]);
   return rows.length === 1;
 }
 
-export async function deletePlace(q: Queryable, table: PlaceTable, id: string): Promise<boolean> {
-  const rows = await q.query(`DELETE FROM ${TABLE[table]} WHERE id = $1 RETURNING id`, [id]);
+export async function deletePlace(q: Queryable, writer: Writer, table: PlaceTable, id: string): Promise<boolean> {
+  const rows = await q.query(`${WRITER} DELETE FROM ${TABLE[table]} USING writer WHERE id = $3 RETURNING id`, [
+    ...writerParams(writer),
+    id,
+  ]);
   return rows.length === 1;
 }

@@ -1,5 +1,6 @@
 // SQL for pages of life (table pols): every query scoped by page id AND book (its owner).
 import type { Queryable } from '../db/db.ts';
+import { WRITER, writerParams, type Writer } from './changes.ts';
 import { isForeignKeyViolation } from './races.ts';
 
 export type PageData = Record<string, unknown>;
@@ -45,13 +46,19 @@ export async function pageExists(q: Queryable, book: string, id: string): Promis
  * Inserts a page into an existing person's book. 'no-person' when the book's owner does not
  * exist, 'duplicate' when the page id is taken (by anyone: ids are global), else 'created'.
  */
-export async function insertPage(q: Queryable, book: string, id: string, data: PageData): Promise<'created' | 'duplicate' | 'no-person'> {
+export async function insertPage(
+  q: Queryable,
+  writer: Writer,
+  book: string,
+  id: string,
+  data: PageData,
+): Promise<'created' | 'duplicate' | 'no-person'> {
   let rows;
   try {
     rows = await q.query(
-      `INSERT INTO pols (id, book, data) SELECT $1::varchar, $2::varchar, $3::jsonb WHERE EXISTS (SELECT 1 FROM people WHERE id = $2::varchar)
-       ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [id, book, JSON.stringify(data)],
+      `${WRITER} INSERT INTO pols (id, book, data) SELECT $3::varchar, $4::varchar, $5::jsonb FROM writer
+       WHERE EXISTS (SELECT 1 FROM people WHERE id = $4::varchar) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [...writerParams(writer), id, book, JSON.stringify(data)],
     );
   } catch (err) {
     // The person was deleted between the EXISTS and the foreign key's check (a concurrent DELETE).
@@ -64,18 +71,22 @@ export async function insertPage(q: Queryable, book: string, id: string, data: P
 }
 
 /** Shallow JSON merge of the page in that book; false when the book has no such page. */
-export async function mergePage(q: Queryable, book: string, id: string, patch: PageData): Promise<boolean> {
-  const rows = await q.query("UPDATE pols SET data = COALESCE(data, '{}'::jsonb) || $3::jsonb WHERE id = $1 AND book = $2 RETURNING id", [
-    id,
-    book,
-    JSON.stringify(patch),
-  ]);
+export async function mergePage(q: Queryable, writer: Writer, book: string, id: string, patch: PageData): Promise<boolean> {
+  const rows = await q.query(
+    `${WRITER} UPDATE pols SET data = COALESCE(data, '{}'::jsonb) || $5::jsonb FROM writer WHERE id = $3 AND book = $4 RETURNING id`,
+    [...writerParams(writer), id, book, JSON.stringify(patch)],
+  );
   return rows.length === 1;
 }
 
 /** Replaces the whole page document in that book; false when the book has no such page. */
-export async function replacePage(q: Queryable, book: string, id: string, data: PageData): Promise<boolean> {
-  const rows = await q.query('UPDATE pols SET data = $3::jsonb WHERE id = $1 AND book = $2 RETURNING id', [id, book, JSON.stringify(data)]);
+export async function replacePage(q: Queryable, writer: Writer, book: string, id: string, data: PageData): Promise<boolean> {
+  const rows = await q.query(`${WRITER} UPDATE pols SET data = $5::jsonb FROM writer WHERE id = $3 AND book = $4 RETURNING id`, [
+    ...writerParams(writer),
+    id,
+    book,
+    JSON.stringify(data),
+  ]);
   return rows.length === 1;
 }
 
@@ -90,7 +101,11 @@ export async function countPageDocuments(q: Queryable, id: string): Promise<numb
   return Number(rows[0].n);
 }
 
-export async function deletePage(q: Queryable, book: string, id: string): Promise<boolean> {
-  const rows = await q.query('DELETE FROM pols WHERE id = $1 AND book = $2 RETURNING id', [id, book]);
+export async function deletePage(q: Queryable, writer: Writer, book: string, id: string): Promise<boolean> {
+  const rows = await q.query(`${WRITER} DELETE FROM pols USING writer WHERE id = $3 AND book = $4 RETURNING id`, [
+    ...writerParams(writer),
+    id,
+    book,
+  ]);
   return rows.length === 1;
 }

@@ -77,7 +77,7 @@ const passwordRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     // The credential cache is keyed by the stored hash, so the old password stops working at once.
     const hash = await hashPassword(password);
     await app.audit.write(request, async (tx) => {
-      if (!(await mergePerson(tx, context.person.id, { password: hash }))) {
+      if (!(await mergePerson(tx, { actor: context.binding.callerId, node: null }, context.person.id, { password: hash }))) {
         throw notFound(`There is no person with the account ID ${context.person.id}.`);
       }
     });

@@ -100,7 +100,7 @@ eachBackend('no 5xx on any input', (backend) => {
   const runs = backend === 'postgres' ? Math.ceil(RUNS / 4) : RUNS;
 
   test(`${runs} generated requests to every route, then the demo accounts still work (seed ${SEED})`, async (t) => {
-    await insertPerson(ctx.db, FUZZ_ROOT.id, {
+    await insertPerson(ctx.db, { actor: 'test', node: null }, FUZZ_ROOT.id, {
       id: FUZZ_ROOT.id,
       roles: ['root'],
       active: true,

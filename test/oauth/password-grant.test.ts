@@ -71,8 +71,13 @@ eachBackend('password grant', (backend) => {
 
   test('wrong password, unknown account, inactive account, no password: the same invalid_grant', async () => {
     const hash = await bcrypt.hash('secret-secret', 4);
-    await insertPerson(ctx.db, 'INACTV001PWD', { id: 'INACTV001PWD', active: false, roles: ['end_user'], password: hash });
-    await insertPerson(ctx.db, 'HMINOP002PWD', { id: 'HMINOP002PWD', roles: ['end_user'] });
+    await insertPerson(ctx.db, { actor: 'test', node: null }, 'INACTV001PWD', {
+      id: 'INACTV001PWD',
+      active: false,
+      roles: ['end_user'],
+      password: hash,
+    });
+    await insertPerson(ctx.db, { actor: 'test', node: null }, 'HMINOP002PWD', { id: 'HMINOP002PWD', roles: ['end_user'] });
     for (const who of [
       { id: ANA.id, password: 'wrong' },
       { id: 'NOPNOP000NOP', password: 'gnusolidario' },
@@ -85,7 +90,7 @@ eachBackend('password grant', (backend) => {
   });
 
   test('brute-force protection: 5 wrong passwords lock the account id, then even the right one gets 429 with Retry-After', async () => {
-    await insertPerson(ctx.db, 'LOCKED001PWD', {
+    await insertPerson(ctx.db, { actor: 'test', node: null }, 'LOCKED001PWD', {
       id: 'LOCKED001PWD',
       active: true,
       roles: ['end_user'],

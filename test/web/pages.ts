@@ -47,7 +47,7 @@ export interface Account {
 /** A new end user (the cheapest bcrypt cost the server compares, so tests stay quick) whose password the test may change. */
 export async function addAccount(db: Db, id: string, data: Record<string, unknown> = {}): Promise<Account> {
   const password = `start-${id.toLowerCase()}`;
-  const stored = await insertPerson(db, id, {
+  const stored = await insertPerson(db, { actor: 'test', node: null }, id, {
     id,
     name: 'Test',
     lastname: 'Person',
