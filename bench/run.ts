@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
 import { createBenchDatabase, type BenchDatabase } from './database.ts';
 import { CpuProbe } from './cpu.ts';
+import { delivery } from './delivery.ts';
 import { startHello, startThalamus, type ServerProcess } from './processes.ts';
 import { RESULTS_PATH, cpuModel, renderTable, writeResults } from './report.ts';
 import * as scenarios from './scenarios.ts';
@@ -21,6 +22,7 @@ const ALL = [
   'flood',
   'workers',
   'write',
+  'delivery',
   'list',
 ];
 const USAGE = `usage: npm run bench -- [--duration 8] [--connections 50] [--only ${ALL.join(',')}]
@@ -209,6 +211,9 @@ try {
   // Writes last but the list: the pages they add must not weigh on the read scenarios.
   if (only.has('write')) {
     await withThalamus(db, 1, (server) => scenario('write', () => scenarios.pageWrite(server.url, probed(server))));
+  }
+  if (only.has('delivery')) {
+    await withThalamus(db, 1, (server) => scenario('delivery', () => delivery(server.url, options)));
   }
   if (only.has('list')) {
     say(`growing the people table to ${listPeople} ...`);

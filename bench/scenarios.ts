@@ -29,7 +29,7 @@ export interface RunOptions {
   workers?: number;
 }
 
-const basic = (id: string, password: string) => `Basic ${Buffer.from(`${id}:${password}`).toString('base64')}`;
+export const basic = (id: string, password: string) => `Basic ${Buffer.from(`${id}:${password}`).toString('base64')}`;
 const asReader = { authorization: basic(READER, PASSWORD) };
 
 function row(key: string, scenario: string, s: LoadSummary, note = ''): Row {
@@ -156,7 +156,7 @@ export function fhirObservationSearch(url: string, o: RunOptions): Promise<Row> 
 }
 
 /** A page as HMIS nodes send it: JSON with no Content-Type, `id` repeating the URL's page id. */
-function pageBody(id: string): string {
+export function pageBody(id: string): string {
   return JSON.stringify({
     id,
     book: READER,

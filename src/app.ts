@@ -23,6 +23,8 @@ import institutionRoutes from './resources/institutions.ts';
 import webPages from './web/pages.ts';
 import fhirRoutes from './fhir/routes.ts';
 import feedRoutes from './relay/feed.ts';
+import relayPlugin from './relay/plugin.ts';
+import streamRoutes from './relay/stream.ts';
 import { BookCache } from './resources/book-cache.ts';
 import discoveryRoutes from './oauth/discovery.ts';
 import introspectEndpoint from './oauth/introspect-endpoint.ts';
@@ -123,6 +125,8 @@ export async function buildApp({ config, db, roles, logger, https }: BuildOption
   await app.register(tokenEndpoint);
   await app.register(revokeEndpoint);
   await app.register(introspectEndpoint);
+  await app.register(relayPlugin, { db });
   await app.register(feedRoutes);
+  await app.register(streamRoutes);
   return app;
 }

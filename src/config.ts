@@ -52,6 +52,10 @@ export interface Config {
   readonly auditReads: boolean;
   /** Signs the HTML forms' CSRF tokens; random per process when unset, so several instances must share one. */
   readonly secret: string;
+  /** A change stream writes a comment line this often, so proxies do not close it as idle. */
+  readonly relayHeartbeatMs: number;
+  /** The relay reads the change log at least this often, notification or not (writes made outside Thalamus). */
+  readonly relayPollMs: number;
   /** What the config file held that was ignored (unknown names, DEBUG, a short SECRET_KEY): logged at start. */
   readonly warnings: readonly string[];
   /** The token server's issuer URL; null: the address each request came to (one machine, tests). */
@@ -285,6 +289,8 @@ export function loadConfig(env: Env = process.env): Config {
     accessTokenTtl: integer('THALAMUS_ACCESS_TOKEN_TTL', merged.THALAMUS_ACCESS_TOKEN_TTL, 600, 30, 24 * 3600),
     refreshTokenTtl: integer('THALAMUS_REFRESH_TOKEN_TTL', merged.THALAMUS_REFRESH_TOKEN_TTL, 14 * 24 * 3600, 60, 365 * 24 * 3600),
     keyEncryptionKey: keyEncryptionKey(merged.THALAMUS_KEY_ENCRYPTION_KEY),
+    relayHeartbeatMs: integer('THALAMUS_RELAY_HEARTBEAT_MS', merged.THALAMUS_RELAY_HEARTBEAT_MS, 15_000, 10, 3_600_000),
+    relayPollMs: integer('THALAMUS_RELAY_POLL_MS', merged.THALAMUS_RELAY_POLL_MS, 2_000, 10, 3_600_000),
   };
   // After every setting above has been read, so that a file name none of them asked for is known.
   return Object.freeze({ ...settings, warnings: Object.freeze([...warnings, ...unread()]) });

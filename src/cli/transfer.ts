@@ -8,7 +8,7 @@ import { isUnavailable, type Queryable } from '../db/db.ts';
 import { CliError } from '../errors.ts';
 import { TABLES, writeRow, type Table } from '../store/rows.ts';
 import { countRows, inSnapshot, readBatch } from '../store/transfer.ts';
-import { setWriter } from '../store/changes.ts';
+import { announceChanges, setWriter } from '../store/changes.ts';
 import { CLI_WRITER, say, withDb, type CliIo } from './io.ts';
 import { decodeLine, encodeLine } from './ndjson.ts';
 
@@ -118,6 +118,7 @@ async function runImport(io: CliIo, file: string): Promise<void> {
         }
         return perTable;
       });
+      await announceChanges(db);
       const total = [...counts.values()].reduce((a, b) => a + b, 0);
       const detail = TABLES.filter((t) => counts.has(t)).map((t) => `${t} ${counts.get(t)}`);
       say(io, `imported ${total} rows from ${name}${detail.length ? ` (${detail.join(', ')})` : ''}`);

@@ -7,6 +7,7 @@ import { CliError } from '../errors.ts';
 import { clearAccountFailures } from '../store/login-failures.ts';
 import { getPerson, insertPerson, mergePerson, type PersonData } from '../store/people.ts';
 import { ID_PATTERN, ID_RULE } from '../resources/ids.ts';
+import { announceChanges } from '../store/changes.ts';
 import { CLI_WRITER, say, withDb, type CliIo } from './io.ts';
 import { readNewPassword } from './prompt.ts';
 
@@ -49,6 +50,7 @@ async function addUser(io: CliIo, rawId: string, opts: AddOptions): Promise<void
     if (opts.name !== undefined) data.name = opts.name;
     if (opts.lastname !== undefined) data.lastname = opts.lastname;
     if (!(await insertPerson(db, CLI_WRITER, id, data))) throw new CliError(`user ${id} already exists`);
+    await announceChanges(db);
     say(io, `created user ${id} with roles ${roles.join(', ')}`);
   });
 }
@@ -59,6 +61,7 @@ async function changePassword(io: CliIo, rawId: string): Promise<void> {
     if (!(await getPerson(db, id))) throw noSuchUser(id);
     const password = await hashPassword(await readNewPassword(io, id));
     if (!(await mergePerson(db, CLI_WRITER, id, { password }))) throw noSuchUser(id);
+    await announceChanges(db);
     say(io, `changed the password of ${id}`);
   });
 }
@@ -68,6 +71,7 @@ async function setRoles(io: CliIo, rawId: string, wanted: string[]): Promise<voi
   await withDb(io, async (db, config) => {
     const roles = checkRoles(config, wanted);
     if (!(await mergePerson(db, CLI_WRITER, id, { roles }))) throw noSuchUser(id);
+    await announceChanges(db);
     say(io, `${id} now has roles ${roles.join(', ')}`);
   });
 }

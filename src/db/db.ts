@@ -19,6 +19,12 @@ export interface Db extends Queryable {
   readonly kind: 'pg' | 'pglite';
   /** Runs fn in one transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Calls onNotify for each NOTIFY on `channel` (PostgreSQL: LISTEN on a connection of its own,
+   * reconnected when lost, listen.ts; PGlite: in-process), and once each time listening
+   * (re)starts, since notifications sent meanwhile are lost. Returns the function that stops it.
+   */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

@@ -2,6 +2,7 @@
 import pg from 'pg';
 import { activity } from './activity.ts';
 import type { Db, Queryable } from './db.ts';
+import { checkChannel, listenPg } from './listen.ts';
 import { isUnavailable } from './unavailable.ts';
 
 /** Distinct statements kept prepared; SQL text built at run time beyond this many runs unprepared. */
@@ -87,6 +88,7 @@ export function openPg(url: string, options: PgOptions = {}): Db {
   });
   const base = wrap(pool);
   let ended = false;
+  const listeners = new Set<() => Promise<void>>();
   return {
     kind: 'pg',
     ...base,
@@ -98,9 +100,18 @@ export function openPg(url: string, options: PgOptions = {}): Db {
           () => inTransaction(pool, fn, wrap),
         ),
       ),
+    async listen(channel, onNotify) {
+      const stop = listenPg(url, checkChannel(channel), onNotify);
+      listeners.add(stop);
+      return async () => {
+        listeners.delete(stop);
+        await stop();
+      };
+    },
     async close() {
       if (ended) return;
       ended = true;
+      await Promise.all([...listeners].map((stop) => stop()));
       await work.settled();
       await pool.end();
     },

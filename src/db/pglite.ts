@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { activity } from './activity.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import type { Db, Queryable } from './db.ts';
+import { checkChannel } from './listen.ts';
 import { DbUnavailableError } from './unavailable.ts';
 import { DURABLE_START_PARAMS, DurableNodeFS, syncTree } from './durable-fs.ts';
 
@@ -57,6 +58,13 @@ export async function openPglite(
     flushes: () => durable?.flushes ?? 0,
     ...wrap(db),
     transaction: (fn) => work.track(() => db.transaction((tx) => fn(wrap(tx)))),
+    async listen(channel, onNotify) {
+      const unlisten = await db.listen(checkChannel(channel), () => onNotify());
+      onNotify();
+      return async () => {
+        if (!db.closed) await unlisten();
+      };
+    },
     async close() {
       if (!db.closed) {
         await work.settled();

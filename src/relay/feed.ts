@@ -53,7 +53,8 @@ const feedResponse = {
 const feedRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.get('/changes', { config: { endpoint: 'changes' }, schema: { querystring: feedQuery, response: feedResponse } }, async (request) => {
     const { since, limit, resource } = request.query;
-    return readChanges(app.db, { since, limit, resource, person: personScope(request) });
+    const { changes, next } = await readChanges(app.db, { since, limit, resource, person: personScope(request) });
+    return { changes, next };
   });
 };
 

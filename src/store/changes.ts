@@ -1,6 +1,9 @@
 // SQL for the change log (table changes, migration 040): who writes, and reading it without gaps.
 import type { Queryable } from '../db/db.ts';
 
+/** Every server LISTENs here; a server NOTIFYs it after its writes commit (announceChanges). */
+export const CHANGES_CHANNEL = 'thalamus_changes';
+
 /** The resources of the change log, named after their tables. */
 export const RESOURCES = ['people', 'pols', 'personal_docs', 'dus', 'institutions'] as const;
 export type Resource = (typeof RESOURCES)[number];
@@ -39,7 +42,7 @@ export interface Change {
   time: string;
 }
 
-interface ChangeRow extends Omit<Change, 'seq' | 'time'> {
+export interface ChangeRow extends Omit<Change, 'seq' | 'time'> {
   seq: string | number;
   time: Date | string;
 }
@@ -57,17 +60,35 @@ export interface ChangeQuery {
 export interface ChangePage {
   changes: Change[];
   next: number;
+  /** Some transaction still holds later changes back: reading again soon will find more. */
+  pending: boolean;
 }
 
 /** The lowest seq that may still appear: every change below it is committed (or never will be). */
 export async function changesHorizon(q: Queryable): Promise<number> {
-  const rows = await q.query<{ horizon: string | number }>('SELECT changes_horizon() AS horizon');
-  return Number(rows[0].horizon);
+  return (await horizonAndNext(q)).horizon;
+}
+
+/** The horizon, and the seq the sequence would hand out next (above the horizon: changes held back). */
+async function horizonAndNext(q: Queryable): Promise<{ horizon: number; next: number }> {
+  const rows = await q.query<{ horizon: string | number; next: string | number }>(
+    'SELECT changes_horizon() AS horizon, (SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM changes_seq) AS next',
+  );
+  return { horizon: Number(rows[0].horizon), next: Number(rows[0].next) };
+}
+
+/**
+ * Wakes every server's followers of the change log (streams, webhook deliverers). Sent after a
+ * write has committed, in a transaction of its own: a NOTIFY inside the write would serialize
+ * every writer's commit on PostgreSQL's one notification lock.
+ */
+export async function announceChanges(q: Queryable): Promise<void> {
+  await q.query(`SELECT pg_notify('${CHANGES_CHANNEL}', '')`);
 }
 
 const COLUMNS = 'seq, resource, id, person, operation, actor, node, changed_at AS time';
 
-function toChange(row: ChangeRow): Change {
+export function toChange(row: ChangeRow): Change {
   const time = row.time instanceof Date ? row.time : new Date(row.time);
   return { ...row, seq: Number(row.seq), time: time.toISOString() };
 }
@@ -80,7 +101,7 @@ function toChange(row: ChangeRow): Change {
  * REPEATABLE READ transaction (its snapshot would be older than the horizon).
  */
 export async function readChanges(q: Queryable, query: ChangeQuery): Promise<ChangePage> {
-  const horizon = await changesHorizon(q);
+  const { horizon, next: nextSeq } = await horizonAndNext(q);
   const params: unknown[] = [query.since, horizon];
   let where = 'seq > $1 AND seq < $2';
   if (query.resource !== undefined) where += ` AND resource = $${params.push(query.resource)}`;
@@ -92,5 +113,5 @@ export async function readChanges(q: Queryable, query: ChangeQuery): Promise<Cha
   const changes = rows.map(toChange);
   // A short page saw every matching change below the horizon: the next read may start there.
   const next = changes.length === query.limit ? changes[changes.length - 1].seq : Math.max(query.since, horizon - 1);
-  return { changes, next };
+  return { changes, next, pending: nextSeq > horizon };
 }
