@@ -25,6 +25,7 @@ import fhirRoutes from './fhir/routes.ts';
 import feedRoutes from './relay/feed.ts';
 import relayPlugin from './relay/plugin.ts';
 import streamRoutes from './relay/stream.ts';
+import subscriptionRoutes from './relay/subscriptions.ts';
 import { BookCache } from './resources/book-cache.ts';
 import discoveryRoutes from './oauth/discovery.ts';
 import introspectEndpoint from './oauth/introspect-endpoint.ts';
@@ -128,5 +129,6 @@ export async function buildApp({ config, db, roles, logger, https }: BuildOption
   await app.register(relayPlugin, { db });
   await app.register(feedRoutes);
   await app.register(streamRoutes);
+  await app.register(subscriptionRoutes);
   return app;
 }

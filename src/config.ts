@@ -56,6 +56,12 @@ export interface Config {
   readonly relayHeartbeatMs: number;
   /** The relay reads the change log at least this often, notification or not (writes made outside Thalamus). */
   readonly relayPollMs: number;
+  /** Webhook deliveries: attempts before one is parked as failed, the first and the longest wait between attempts, how long a receiver gets to answer, how many go out at once per process. */
+  readonly webhookMaxAttempts: number;
+  readonly webhookRetryMs: number;
+  readonly webhookMaxRetryMs: number;
+  readonly webhookTimeoutMs: number;
+  readonly webhookConcurrency: number;
   /** What the config file held that was ignored (unknown names, DEBUG, a short SECRET_KEY): logged at start. */
   readonly warnings: readonly string[];
   /** The token server's issuer URL; null: the address each request came to (one machine, tests). */
@@ -291,6 +297,11 @@ export function loadConfig(env: Env = process.env): Config {
     keyEncryptionKey: keyEncryptionKey(merged.THALAMUS_KEY_ENCRYPTION_KEY),
     relayHeartbeatMs: integer('THALAMUS_RELAY_HEARTBEAT_MS', merged.THALAMUS_RELAY_HEARTBEAT_MS, 15_000, 10, 3_600_000),
     relayPollMs: integer('THALAMUS_RELAY_POLL_MS', merged.THALAMUS_RELAY_POLL_MS, 2_000, 10, 3_600_000),
+    webhookMaxAttempts: integer('THALAMUS_WEBHOOK_MAX_ATTEMPTS', merged.THALAMUS_WEBHOOK_MAX_ATTEMPTS, 10, 1, 1000),
+    webhookRetryMs: integer('THALAMUS_WEBHOOK_RETRY_MS', merged.THALAMUS_WEBHOOK_RETRY_MS, 1_000, 1, 86_400_000),
+    webhookMaxRetryMs: integer('THALAMUS_WEBHOOK_MAX_RETRY_MS', merged.THALAMUS_WEBHOOK_MAX_RETRY_MS, 3_600_000, 1, 86_400_000),
+    webhookTimeoutMs: integer('THALAMUS_WEBHOOK_TIMEOUT_MS', merged.THALAMUS_WEBHOOK_TIMEOUT_MS, 10_000, 10, 600_000),
+    webhookConcurrency: integer('THALAMUS_WEBHOOK_CONCURRENCY', merged.THALAMUS_WEBHOOK_CONCURRENCY, 16, 1, 1000),
   };
   // After every setting above has been read, so that a file name none of them asked for is known.
   return Object.freeze({ ...settings, warnings: Object.freeze([...warnings, ...unread()]) });

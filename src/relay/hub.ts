@@ -1,5 +1,5 @@
-// The change hub of one server process: while something follows the change log (streams),
-// reads it once for all of them, woken by NOTIFY, keeping the latest in memory.
+// The change hub of one server process: while something follows the change log (a stream, the
+// webhook deliverer), reads it once for all of them, woken by NOTIFY, keeping the latest in memory.
 import type { Db } from '../db/db.ts';
 import { CHANGES_CHANNEL, changesHorizon, readChanges, type Change } from '../store/changes.ts';
 
