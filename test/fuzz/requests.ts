@@ -58,6 +58,8 @@ const path = fc.oneof(
     '/domiciliary-units',
     '/institutions',
     '/nowhere',
+    '/changes',
+    '/subscriptions',
     '//people',
     '/people/',
   ),
@@ -66,7 +68,8 @@ const path = fc.oneof(
     .map(([base, id]) => `/${base}/${id}`),
   fc.tuple(fc.constantFrom('pols', 'personal_docs'), segment, segment).map(([base, a, b]) => `/${base}/${a}/${b}`),
   fc.tuple(segment, segment, segment).map(([a, b, c]) => `/personal_docs/${a}/${b}/${c}`),
-  fc.tuple(fc.constantFrom('domiciliary-units', 'institutions'), segment).map(([base, id]) => `/${base}/${id}`),
+  fc.tuple(fc.constantFrom('domiciliary-units', 'institutions', 'subscriptions'), segment).map(([base, id]) => `/${base}/${id}`),
+  segment.map((id) => `/subscriptions/${id}/replay`),
 );
 const query = fc.oneof(
   { weight: 6, arbitrary: fc.constant('') },
