@@ -72,6 +72,10 @@ export default tseslint.config(
   { files: ['src/config.ts'], rules: forbid(['./*', '!./errors.ts', '!./config-file.ts', '!./database-url.ts']) },
   { files: ['src/config-file.ts', 'src/database-url.ts'], rules: forbid(['./*', '!./errors.ts']) },
   { files: ['src/errors.ts', 'src/paths.ts'], rules: forbid(['./*', '../*']) },
+  {
+    files: ['src/startup/**'],
+    rules: forbid(['**/auth/*', '**/web/*', '**/resources/*', '**/cli/*', '**/app.ts', '**/main.ts', '**/cluster.ts']),
+  },
   { files: ['src/db/**'], rules: forbid(ABOVE_STORE, ['**/store/*']) },
   { files: ['src/store/**'], rules: forbid(ABOVE_STORE) },
   {

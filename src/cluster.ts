@@ -6,11 +6,12 @@ import { pino } from 'pino';
 import { loadRolesFile } from './auth/roles-file.ts';
 import { loadConfig } from './config.ts';
 import { PROJECT_ROOT } from './paths.ts';
-import { openDb } from './db/db.ts';
-import { migrate } from './db/migrate.ts';
 import { loadDemoIfEmpty } from './demo.ts';
 import { CliError } from './errors.ts';
-import { serveUntilSignalled } from './main.ts';
+import { FIRST_ROOT_HINT, serveUntilSignalled } from './main.ts';
+import { checkBeforeStart } from './startup/checks.ts';
+import { openDatabase } from './startup/open-database.ts';
+import { hasRootAccount } from './store/people.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -47,12 +48,13 @@ export async function serve(env: Env, workers: number): Promise<void> {
   }
   const log = pino({ level: config.logLevel, base: { pid: process.pid, role: 'primary' } });
   for (const warning of config.warnings) log.warn(warning);
+  await checkBeforeStart(config, { listen: true });
   // Done here once, so workers starting together find the schema (and demo data) in place.
-  const db = await openDb(config);
+  const { db, applied } = await openDatabase(config, { createEmbedded: false });
   try {
-    const applied = await migrate(db);
     if (applied.length > 0) log.info({ applied }, 'migrated the PostgreSQL database');
     if (config.demo && (await loadDemoIfEmpty(db))) log.info('the database was empty: loaded the demo accounts');
+    if (!(await hasRootAccount(db))) log.warn(FIRST_ROOT_HINT);
   } finally {
     await db.close();
   }

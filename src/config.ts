@@ -16,6 +16,8 @@ export interface Config {
   readonly dataDir: string;
   /** PostgreSQL URL; null means the embedded PGlite database under dataDir. */
   readonly databaseUrl: string | null;
+  /** Where databaseUrl came from, for messages: `THALAMUS_DATABASE_URL`, `POSTGRESQL_URI`, or `POSTGRESQL_URI in <file>`. */
+  readonly databaseSetting: string | null;
   /** The roles.cfg (ACL) file; auth/roles-file.ts reads it. */
   readonly rolesPath: string;
   /** Load the demo data into an empty database at start. */
@@ -102,9 +104,9 @@ function flag(name: string, raw: string | undefined): boolean | undefined {
 }
 
 /** THALAMUS_DATABASE_URL, else the reference's POSTGRESQL_URI: a URL or a libpq keyword string (`dbname=federation user=gnuhealth`). */
-function databaseUrl(env: Env): string | null {
+function databaseUrl(env: Env, named: (name: string) => string): { url: string; setting: string } | null {
   const [ours, reference] = [env.THALAMUS_DATABASE_URL, env.POSTGRESQL_URI];
-  const name = ours ? 'THALAMUS_DATABASE_URL' : 'POSTGRESQL_URI';
+  const name = named(ours ? 'THALAMUS_DATABASE_URL' : 'POSTGRESQL_URI');
   const raw = (ours || reference)?.trim();
   if (!raw) return null;
   const expected = 'expected postgresql://user:password@host:5432/database or dbname=... user=... host=...';
@@ -120,7 +122,7 @@ function databaseUrl(env: Env): string | null {
   if (url.protocol !== 'postgresql:' && url.protocol !== 'postgres:') {
     throw new ConfigError(`${name}: "${url.protocol}" is not a PostgreSQL URL (${expected})`);
   }
-  return converted;
+  return { url: converted, setting: name };
 }
 
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
@@ -175,9 +177,18 @@ function secret(raw: string | undefined): string {
  * The file's settings under the environment (which wins), and a record of which of the file's
  * names were read: a file name no setting asked for is reported as unknown.
  */
-function withFile(env: Env): { merged: Env; unread: () => string[]; warnings: string[] } {
-  if (!env.THALAMUS_CONFIG) return { merged: env, unread: () => [], warnings: [] };
-  const file = readConfigFile(env.THALAMUS_CONFIG);
+interface WithFile {
+  merged: Env;
+  unread: () => string[];
+  warnings: string[];
+  /** How messages name a setting: `NAME`, or `NAME in <file>` when the value came from the file. */
+  named: (name: string) => string;
+}
+
+function withFile(env: Env): WithFile {
+  if (!env.THALAMUS_CONFIG) return { merged: env, unread: () => [], warnings: [], named: (name) => name };
+  const path = env.THALAMUS_CONFIG;
+  const file = readConfigFile(path);
   const read = new Set<string>();
   const merged = new Proxy(
     { ...file.settings, ...env },
@@ -191,8 +202,9 @@ function withFile(env: Env): { merged: Env; unread: () => string[]; warnings: st
   const unread = () =>
     Object.keys(file.settings)
       .filter((name) => !read.has(name))
-      .map((name) => `${name} in ${env.THALAMUS_CONFIG} is not a Thalamus setting; ignored`);
-  return { merged, unread, warnings: file.warnings };
+      .map((name) => `${name} in ${path} is not a Thalamus setting; ignored`);
+  const named = (name: string) => (!env[name] && file.settings[name] !== undefined ? `${name} in ${path}` : name);
+  return { merged, unread, warnings: file.warnings, named };
 }
 
 /** 32 bytes, written as 64 hex digits or as base64/base64url (`openssl rand -hex 32`). */
@@ -226,8 +238,9 @@ function issuer(raw: string | undefined): string | null {
 }
 
 export function loadConfig(env: Env = process.env): Config {
-  const { merged, unread, warnings } = withFile(env);
-  const dbUrl = databaseUrl(merged);
+  const { merged, unread, warnings, named } = withFile(env);
+  const db = databaseUrl(merged, named);
+  const dbUrl = db?.url ?? null;
   // Checked readable here; its content is the ACL's business (auth/roles-file.ts), read as the app is built.
   const rolesPath = readableFile('THALAMUS_ROLES', resolve(merged.THALAMUS_ROLES || DEFAULT_ROLES_PATH));
   const logLevel = (merged.THALAMUS_LOG_LEVEL || 'info').toLowerCase();
@@ -245,6 +258,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     dataDir: resolve(merged.THALAMUS_DATA_DIR || './data'),
     databaseUrl: dbUrl,
+    databaseSetting: db?.setting ?? null,
     rolesPath,
     // The demo accounts come with the embedded database; a real PostgreSQL gets them only when asked.
     demo: flag('THALAMUS_DEMO', merged.THALAMUS_DEMO) ?? dbUrl === null,

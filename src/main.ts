@@ -1,16 +1,17 @@
-// The server process: load config -> open db -> migrate -> demo -> build app -> listen; close on signals.
+// The server process: load config -> checks -> open db -> migrate -> demo -> build app -> listen; close on signals.
 import cluster from 'node:cluster';
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { loadRolesFile } from './auth/roles-file.ts';
 import type { Config } from './config.ts';
-import { openDb, type Db } from './db/db.ts';
-import { migrate } from './db/migrate.ts';
+import type { Db } from './db/db.ts';
 import { loadDemoIfEmpty } from './demo.ts';
 import { ConfigError } from './errors.ts';
 import { exitOnFatalErrors } from './fatal.ts';
 import { KeyUnsealError } from './oauth/key-encryption.ts';
+import { checkBeforeStart, listenError } from './startup/checks.ts';
+import { openDatabase } from './startup/open-database.ts';
+import { hasRootAccount } from './store/people.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -19,14 +20,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-async function migrateOnce(config: Config): Promise<string[]> {
-  const db = await openDb(config);
-  try {
-    return await migrate(db);
-  } finally {
-    await db.close();
-  }
-}
+/** What a new operator needs on a first start against an empty database: every request is 401 until then. */
+export const FIRST_ROOT_HINT =
+  'no active root account in this database, so every request will be refused: create one with ' +
+  '`thalamus user add <ACCOUNT_ID> --role root --name <NAME>` (same THALAMUS_* settings; it asks for the password), then manage the others over the API';
 
 /** What the embedded database guarantees, said at start (README, "Durability"). */
 const EMBEDDED_DURABILITY =
@@ -34,16 +31,13 @@ const EMBEDDED_DURABILITY =
   'as far as the disk keeps what it was told to flush (a volatile write cache, or a virtual disk that ignores flushes, can still lose the last writes)';
 
 export async function startServer(config: Config): Promise<RunningServer> {
-  // A roles.cfg that cannot be used stops the start before the database is touched.
+  // A roles.cfg, TLS files, port or data directory that cannot be used stop the start before any slow work.
   const roles = loadRolesFile(config.rolesPath);
-  // On PostgreSQL the migrations run on a connection of their own, without the serving pool's
-  // statement timeout (an index on a large existing database takes as long as it takes).
-  const migratedFirst = config.databaseUrl ? await migrateOnce(config) : null;
-  const db = await openDb(config, { serving: true });
+  // A cluster worker's port is the primary's, checked there once.
+  const https = await checkBeforeStart(config, { listen: !cluster.isWorker });
+  const { db, applied } = await openDatabase(config, { createEmbedded: true, serving: true });
   let app: FastifyInstance | undefined;
   try {
-    const applied = migratedFirst ?? (await migrate(db));
-    const https = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null;
     app = await buildApp({ config, db, roles, https });
     // A cluster's primary has said them once already.
     if (!cluster.isWorker) for (const warning of config.warnings) app.log.warn(warning);
@@ -54,7 +48,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
       app.log.info('the database was empty: loaded the demo accounts ITAPYT999HON, ESPGNU777ORG and ARGBUE111FAV');
     }
     await checkSigningKey(app);
-    const url = await app.listen({ port: config.port, host: config.host });
+    if (!cluster.isWorker && !(await hasRootAccount(db))) app.log.warn(FIRST_ROOT_HINT);
+    const url = await app.listen({ port: config.port, host: config.host }).catch((err: NodeJS.ErrnoException) => {
+      throw listenError(config.host, config.port, err);
+    });
     app.log.info(`Thalamus is serving on ${url} (${where})`);
     const serving = app;
     let closing: Promise<void> | undefined;

@@ -1,8 +1,9 @@
 // What a CLI command reads and writes: injected so tests run every command in-process.
 import type { Readable, Writable } from 'node:stream';
 import { loadConfig, type Config } from '../config.ts';
-import { openDb, type Db } from '../db/db.ts';
-import { migrate } from '../db/migrate.ts';
+import type { Db } from '../db/db.ts';
+import { explainDatabaseError } from '../startup/database-errors.ts';
+import { openDatabase } from '../startup/open-database.ts';
 import type { Writer } from '../store/changes.ts';
 
 export interface CliIo {
@@ -23,14 +24,25 @@ export const CLI_WRITER: Writer = { actor: 'cli', node: null };
 
 export const say = (io: CliIo, line: string) => io.stdout.write(`${line}\n`);
 
-/** Opens the configured database, migrates it (unless told not to), runs fn, and always closes it. */
-export async function withDb<T>(io: CliIo, fn: (db: Db, config: Config) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
+export interface WithDbOptions {
+  /** Apply pending migrations first (default true). */
+  migrate?: boolean;
+  /** Create the embedded database when it does not exist (only `thalamus migrate`); other commands refuse. */
+  createEmbedded?: boolean;
+}
+
+/**
+ * Opens the configured database, migrates it (unless told not to), runs fn, and always closes it.
+ * A database that cannot be used is one line naming its setting, whenever the failure shows.
+ */
+export async function withDb<T>(io: CliIo, fn: (db: Db, config: Config) => Promise<T>, options: WithDbOptions = {}): Promise<T> {
   const config = loadConfig(io.env);
   for (const warning of config.warnings) io.stderr.write(`thalamus: warning: ${warning}\n`);
-  const db = await (io.openDb ?? openDb)(config);
+  const { db } = await openDatabase(config, { createEmbedded: options.createEmbedded ?? false, migrate: options.migrate, open: io.openDb });
   try {
-    if (options.migrate ?? true) await migrate(db);
     return await fn(db, config);
+  } catch (err) {
+    throw explainDatabaseError(err, config) ?? err;
   } finally {
     await db.close();
   }

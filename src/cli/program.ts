@@ -24,8 +24,16 @@ function buildProgram(io: CliIo): Command {
     .command('serve')
     .description('start the HTTP server (settings from THALAMUS_* variables; see README)')
     .option('--workers <n|auto>', 'server processes, one per core with auto (several need PostgreSQL)', '1')
-    .action(async (opts: { workers: string }) => {
-      await serve(io.env, parseWorkers(opts.workers));
+    .option('--port <port>', 'TCP port (THALAMUS_PORT)')
+    .option('--host <address>', 'address to listen on, 0.0.0.0 for every interface (THALAMUS_HOST)')
+    .option('--config <file>', "settings file: the reference's thalamus.cfg or JSON (THALAMUS_CONFIG)")
+    .action(async (opts: { workers: string; port?: string; host?: string; config?: string }) => {
+      // An option is the variable it names, set for this run: the same validation, the same messages.
+      const env = { ...io.env };
+      if (opts.port !== undefined) env.THALAMUS_PORT = opts.port;
+      if (opts.host !== undefined) env.THALAMUS_HOST = opts.host;
+      if (opts.config !== undefined) env.THALAMUS_CONFIG = opts.config;
+      await serve(env, parseWorkers(opts.workers));
     });
 
   program
@@ -38,7 +46,7 @@ function buildProgram(io: CliIo): Command {
           const applied = await migrate(db);
           say(io, applied.length ? `applied: ${applied.join(', ')}` : 'the database schema is up to date');
         },
-        { migrate: false },
+        { migrate: false, createEmbedded: true },
       ),
     );
 
@@ -72,7 +80,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (err.exitCode === 0) return 0;
       // Commander already printed the help (e.g. `thalamus` with no command); nothing to add.
       if (err.code === 'commander.help') return err.exitCode;
-      io.stderr.write(`thalamus: ${err.message.replace(/^error: /, '')}\n`);
+      // Settings are variables: an unknown option says where they are.
+      const hint =
+        err.code === 'commander.unknownOption' ? ' (settings are THALAMUS_* variables: see `thalamus serve --help` and the README)' : '';
+      io.stderr.write(`thalamus: ${err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')}${hint}\n`);
       return err.exitCode || 2;
     }
     if (err instanceof CliError || err instanceof ConfigError || err instanceof DemoConflictError) {

@@ -125,6 +125,15 @@ export async function countPeople(q: Queryable): Promise<number> {
   return Number(rows[0].n);
 }
 
+/** Whether some active account holds the root role (roles is a list in our rows; a legacy row may hold one string). */
+export async function hasRootAccount(q: Queryable): Promise<boolean> {
+  const rows = await q.query<{ found: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM people WHERE (data->'roles' @> '["root"]'::jsonb OR data->'roles' = '"root"'::jsonb)
+       AND data->'active' IS DISTINCT FROM 'false'::jsonb) AS found`,
+  );
+  return rows[0].found;
+}
+
 /** The document as it may leave the server: never the password hash (docs/wire-contract.md), removed in SQL. */
 const PUBLIC_DATA = "CASE WHEN jsonb_typeof(data) = 'object' THEN data - 'password' ELSE data END";
 

@@ -35,7 +35,8 @@ describe('thalamus (no database)', () => {
     assert.deepEqual(outcome(run), {
       code: 1,
       stdout: '',
-      stderr: 'thalamus: cannot reach the database: connect ECONNREFUSED 127.0.0.1:1\n',
+      stderr:
+        'thalamus: THALAMUS_DATABASE_URL: "postgresql://nobody@127.0.0.1:1/x": nothing answers at 127.0.0.1:1: is PostgreSQL running, and listening there (listen_addresses, port)?\n',
     });
     const show = await cli(['user', 'show', 'X'], { env: { THALAMUS_DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/x' } });
     assert.deepEqual(outcome(show), outcome(run));

@@ -29,9 +29,9 @@ export function failedServe(bin: string, env: Record<string, string>): Promise<{
   );
 }
 
-/** Starts `node <bin> serve` with only `env` (and PATH), and resolves once it logs its URL. */
-export function serveProcess(bin: string, env: Record<string, string>): Promise<ServeRun> {
-  const child = spawn(process.execPath, [bin, 'serve'], {
+/** Starts `node <bin> serve [args]` with only `env` (and PATH), and resolves once it logs its URL. */
+export function serveProcess(bin: string, env: Record<string, string>, args: string[] = []): Promise<ServeRun> {
+  const child = spawn(process.execPath, [bin, 'serve', ...args], {
     env: { PATH: process.env.PATH ?? '', THALAMUS_PORT: '0', THALAMUS_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

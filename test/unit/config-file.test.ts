@@ -129,8 +129,8 @@ const failures: [string, string, (path: string) => string][] = [
   [
     'a connection string that is neither a URL nor keywords (its password masked)',
     'POSTGRESQL_URI = "password=hunter2 localhost"',
-    () =>
-      'POSTGRESQL_URI: "password=*** localhost" is neither a URL nor a libpq keyword string (expected postgresql://user:password@host:5432/database or dbname=... user=... host=...)',
+    (path) =>
+      `POSTGRESQL_URI in ${path}: "password=*** localhost" is neither a URL nor a libpq keyword string (expected postgresql://user:password@host:5432/database or dbname=... user=... host=...)`,
   ],
 ];
 for (const [what, text, message] of failures) {
