@@ -32,6 +32,7 @@ import introspectEndpoint from './oauth/introspect-endpoint.ts';
 import revokeEndpoint from './oauth/revoke-endpoint.ts';
 import tokenEndpoint from './oauth/token-endpoint.ts';
 import { decorateTokenServer } from './oauth/token-server.ts';
+import { registerOpenApi } from './openapi/plugin.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -109,6 +110,8 @@ export async function buildApp({ config, db, roles, logger, https }: BuildOption
     tokens: { issuer: config.issuer, audience: config.tokenAudience, ttlSeconds: config.accessTokenTtl },
   });
   decorateTokenServer(app, config, db);
+  // Before the routes: it describes each as it is added.
+  await registerOpenApi(app);
 
   await app.register(auditPlugin, { db, reads: config.auditReads, days: config.auditDays });
 
