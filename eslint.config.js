@@ -87,5 +87,9 @@ export default tseslint.config(
     files: ['src/oauth/**'],
     rules: forbid(['**/web/*', '**/resources/*', '**/fhir/*', '**/cli/*', '**/app.ts', '**/main.ts', '**/cluster.ts']),
   },
+  {
+    files: ['src/metrics/**', 'src/openapi/**'],
+    rules: forbid(['**/auth/*', '**/web/*', '**/resources/*', '**/cli/*', '**/app.ts', '**/main.ts', '**/cluster.ts']),
+  },
   { files: ['src/resources/**', 'src/web/**', 'src/relay/**'], rules: forbid(['**/cli/*', '**/app.ts', '**/main.ts', '**/cluster.ts']) },
 );

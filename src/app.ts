@@ -33,6 +33,7 @@ import revokeEndpoint from './oauth/revoke-endpoint.ts';
 import tokenEndpoint from './oauth/token-endpoint.ts';
 import { decorateTokenServer } from './oauth/token-server.ts';
 import { registerOpenApi } from './openapi/plugin.ts';
+import metricsPlugin from './metrics/plugin.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -112,6 +113,7 @@ export async function buildApp({ config, db, roles, logger, https }: BuildOption
   decorateTokenServer(app, config, db);
   // Before the routes: it describes each as it is added.
   await registerOpenApi(app);
+  await app.register(metricsPlugin, { token: config.metricsToken });
 
   await app.register(auditPlugin, { db, reads: config.auditReads, days: config.auditDays });
 

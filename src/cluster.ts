@@ -7,6 +7,7 @@ import { loadRolesFile } from './auth/roles-file.ts';
 import { loadConfig } from './config.ts';
 import { PROJECT_ROOT } from './paths.ts';
 import { loadDemoIfEmpty } from './demo.ts';
+import { serveClusterMetrics } from './metrics/cluster-metrics.ts';
 import { CliError } from './errors.ts';
 import { FIRST_ROOT_HINT, serveUntilSignalled } from './main.ts';
 import { checkBeforeStart } from './startup/checks.ts';
@@ -63,6 +64,8 @@ export async function serve(env: Env, workers: number): Promise<void> {
 }
 
 function runPrimary(env: Env, count: number, log: pino.Logger): Promise<void> {
+  // A worker asked for /metrics gets every worker's, summed here.
+  serveClusterMetrics();
   // Workers re-run the CLI; the demo is loaded already, and io.env may differ from process.env.
   cluster.setupPrimary({ exec: join(PROJECT_ROOT, 'bin/thalamus.js'), args: ['serve'] });
   const workerEnv = { ...env, THALAMUS_DEMO: 'false' };

@@ -64,6 +64,8 @@ export interface Config {
   readonly webhookMaxRetryMs: number;
   readonly webhookTimeoutMs: number;
   readonly webhookConcurrency: number;
+  /** Lets GET /metrics answer callers beyond this machine that send it as a bearer token; null: loopback only. */
+  readonly metricsToken: string | null;
   /** What the config file held that was ignored (unknown names, DEBUG, a short SECRET_KEY): logged at start. */
   readonly warnings: readonly string[];
   /** The token server's issuer URL; null: the address each request came to (one machine, tests). */
@@ -166,6 +168,13 @@ function readableFile(name: string, path: string): string {
 }
 
 const optionalFile = (name: string, path: string | undefined): string | null => (path ? readableFile(name, path) : null);
+
+function metricsToken(raw: string | undefined): string | null {
+  if (!raw) return null;
+  if (raw.trim().length < 16)
+    throw new ConfigError('THALAMUS_METRICS_TOKEN: use at least 16 characters (for example `openssl rand -hex 16`)');
+  return raw.trim();
+}
 
 function secret(raw: string | undefined): string {
   if (!raw) return randomBytes(32).toString('hex');
@@ -316,6 +325,7 @@ export function loadConfig(env: Env = process.env): Config {
     webhookMaxRetryMs: integer('THALAMUS_WEBHOOK_MAX_RETRY_MS', merged.THALAMUS_WEBHOOK_MAX_RETRY_MS, 3_600_000, 1, 86_400_000),
     webhookTimeoutMs: integer('THALAMUS_WEBHOOK_TIMEOUT_MS', merged.THALAMUS_WEBHOOK_TIMEOUT_MS, 10_000, 10, 600_000),
     webhookConcurrency: integer('THALAMUS_WEBHOOK_CONCURRENCY', merged.THALAMUS_WEBHOOK_CONCURRENCY, 16, 1, 1000),
+    metricsToken: metricsToken(merged.THALAMUS_METRICS_TOKEN),
   };
   // After every setting above has been read, so that a file name none of them asked for is known.
   return Object.freeze({ ...settings, warnings: Object.freeze([...warnings, ...unread()]) });

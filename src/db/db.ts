@@ -5,6 +5,7 @@ import { openPglite } from './pglite.ts';
 export { openPg, type PgOptions } from './pg.ts';
 export { openPglite } from './pglite.ts';
 export { DbUnavailableError, isUnavailable } from './unavailable.ts';
+export { observeQueries, type QueryObserver } from './query-timing.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -17,6 +18,8 @@ export interface Queryable {
 
 export interface Db extends Queryable {
   readonly kind: 'pg' | 'pglite';
+  /** The pool's connections (PostgreSQL); null for the embedded database, which has none. */
+  poolStats(): { total: number; idle: number; waiting: number } | null;
   /** Runs fn in one transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**

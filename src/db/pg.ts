@@ -3,6 +3,7 @@ import pg from 'pg';
 import { activity } from './activity.ts';
 import type { Db, Queryable } from './db.ts';
 import { checkChannel, listenPg } from './listen.ts';
+import { timed } from './query-timing.ts';
 import { isUnavailable } from './unavailable.ts';
 
 /** Distinct statements kept prepared; SQL text built at run time beyond this many runs unprepared. */
@@ -80,7 +81,7 @@ export function openPg(url: string, options: PgOptions = {}): Db {
     query: <T>(sql: string, params: readonly unknown[] = []) =>
       work.track(() =>
         retryEndedSessions(attempts(client, sql), isEndedSession, async () => {
-          const res = await client.query({ name: nameOf(sql), text: sql, values: [...params] });
+          const res = await timed(() => client.query({ name: nameOf(sql), text: sql, values: [...params] }));
           return res.rows as T[];
         }),
       ),
@@ -92,6 +93,7 @@ export function openPg(url: string, options: PgOptions = {}): Db {
   return {
     kind: 'pg',
     ...base,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
       work.track(() =>
         retryEndedSessions(

@@ -4,6 +4,7 @@ import { activity } from './activity.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import type { Db, Queryable } from './db.ts';
 import { checkChannel } from './listen.ts';
+import { timed } from './query-timing.ts';
 import { DbUnavailableError } from './unavailable.ts';
 import { DURABLE_START_PARAMS, DurableNodeFS, syncTree } from './durable-fs.ts';
 
@@ -43,7 +44,7 @@ export async function openPglite(
     query: <T>(sql: string, params: readonly unknown[] = []) =>
       work.track(async () => {
         if (db.closed) throw new DbUnavailableError('PGlite is closed');
-        const res = await q.query<T>(sql, [...params]);
+        const res = await timed(() => q.query<T>(sql, [...params]));
         return res.rows;
       }),
     exec: (sql: string) =>
@@ -56,6 +57,7 @@ export async function openPglite(
     kind: 'pglite',
     pglite: db,
     flushes: () => durable?.flushes ?? 0,
+    poolStats: () => null,
     ...wrap(db),
     transaction: (fn) => work.track(() => db.transaction((tx) => fn(wrap(tx)))),
     async listen(channel, onNotify) {

@@ -100,4 +100,34 @@ describe('serve --workers', () => {
       }
     },
   );
+
+  it(
+    "GET /metrics on one worker reports every worker's requests, summed by the primary",
+    { skip: !PG_URL && 'THALAMUS_TEST_DATABASE_URL is not set' },
+    async () => {
+      const db = await freshPostgres();
+      const port = await freePort();
+      const child = run(['serve', '--workers', '2'], {
+        THALAMUS_DATABASE_URL: db.url,
+        THALAMUS_PORT: String(port),
+        THALAMUS_LOG_LEVEL: 'warn',
+      });
+      try {
+        const base = `http://127.0.0.1:${port}`;
+        await until('/healthz', async () => ((await fetch(`${base}/healthz`)).status === 200 ? true : undefined));
+        // A new connection each time: the primary hands connections to the workers in turn, so both serve some.
+        for (let i = 0; i < 20; i++) assert.equal((await fetch(`${base}/healthz`, { headers: { connection: 'close' } })).status, 200);
+        const series = 'thalamus_http_requests_total{method="GET",route="/healthz",status="200"}';
+        const text = await (await fetch(`${base}/metrics`, { headers: { connection: 'close' } })).text();
+        const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+        // 20, plus the first /healthz that answered while waiting (earlier ones failed to connect).
+        assert.equal(Number(line?.slice(series.length + 1)), 21, text);
+        child.kill('SIGTERM');
+        assert.equal(await child.exited, 0, child.output());
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+        await db.close();
+      }
+    },
+  );
 });
