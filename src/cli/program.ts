@@ -10,6 +10,7 @@ import { say, withDb, type CliIo } from './io.ts';
 import { registerAuditCommands } from './audit.ts';
 import { registerClientCommands } from './client.ts';
 import { registerKeyCommands } from './keys.ts';
+import { registerBackupCommands } from './backup.ts';
 import { registerTransferCommands } from './transfer.ts';
 import { registerUserCommands } from './user.ts';
 
@@ -66,6 +67,7 @@ function buildProgram(io: CliIo): Command {
   registerAuditCommands(program, io);
   registerKeyCommands(program, io);
   registerClientCommands(program, io);
+  registerBackupCommands(program, io);
   return program;
 }
 

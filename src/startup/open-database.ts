@@ -1,9 +1,12 @@
 // Opening the configured database for a start or a command, with every failure told in one line.
 import type { Config } from '../config.ts';
-import { openDb, type Db } from '../db/db.ts';
+import { DataDirInUseError } from '../db/data-dir-lock.ts';
+import { openDb, openPglite, type Db } from '../db/db.ts';
 import { migrate } from '../db/migrate.ts';
 import { checkDataDir } from './checks.ts';
 import { embeddedOpenError, explainDatabaseError } from './database-errors.ts';
+
+export type EmbeddedDb = Awaited<ReturnType<typeof openPglite>>;
 
 export interface OpenOptions {
   /** Create the embedded database when its directory does not exist (serve, migrate); other commands refuse. */
@@ -31,19 +34,24 @@ export async function openDatabase(config: Config, options: OpenOptions): Promis
   let db: Db;
   if (options.open) db = await options.open(config);
   else if (config.databaseUrl) db = await openDb(config, { serving: options.serving });
-  else {
-    checkDataDir(config.dataDir, { create: options.createEmbedded });
-    try {
-      db = await openDb(config);
-    } catch (err) {
-      throw embeddedOpenError(err, config.dataDir);
-    }
-  }
+  else db = await openEmbedded(config.dataDir, { create: options.createEmbedded });
   try {
     const applied = options.migrate === false ? [] : await migrate(db);
     return { db, applied };
   } catch (err) {
     await db.close().catch(() => {});
     throw explainDatabaseError(err, config) ?? err;
+  }
+}
+
+/** The embedded database in `dataDir` (openPglite locks it for this process until closed); `loadDataDir` restores a backup into it. */
+export async function openEmbedded(dataDir: string, options: { create: boolean; loadDataDir?: Blob }): Promise<EmbeddedDb> {
+  checkDataDir(dataDir, { create: options.create });
+  try {
+    return await openPglite(dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+  } catch (err) {
+    // Another process holding the directory says so itself (src/db/data-dir-lock.ts).
+    if (err instanceof DataDirInUseError) throw err;
+    throw embeddedOpenError(err, dataDir);
   }
 }
