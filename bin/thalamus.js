@@ -23,7 +23,12 @@ const sources = join(root, 'src');
 if (existsSync(compiled) && (!existsSync(sources) || statSync(compiled).mtimeMs >= newestSource(sources))) {
   await import(compiled);
 } else {
-  const { register } = await import('tsx/esm/api');
-  register();
+  // tsx is a development dependency: an installed package runs dist/ and never gets here.
+  const tsx = await import('tsx/esm/api').catch(() => null);
+  if (!tsx) {
+    process.stderr.write('thalamus: no compiled dist/ and no tsx to run src/: run `npm ci` (or `npm run build`) in this checkout\n');
+    process.exit(1);
+  }
+  tsx.register();
   await import('../src/cli/main.ts');
 }

@@ -7,6 +7,7 @@ import { getHeapStatistics } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import ipaddr from 'ipaddr.js';
 import { readConfigFile } from './config-file.ts';
+import { defaultDataDir } from './data-dir.ts';
 import { keywordsToUrl, looksLikeUrl, maskPassword } from './database-url.ts';
 import { ConfigError, reasonOf } from './errors.ts';
 
@@ -265,7 +266,7 @@ export function loadConfig(env: Env = process.env): Config {
   const settings = {
     port: integer('THALAMUS_PORT', merged.THALAMUS_PORT, 8080, 0, 65535),
     host,
-    dataDir: resolve(merged.THALAMUS_DATA_DIR || './data'),
+    dataDir: merged.THALAMUS_DATA_DIR ? resolve(merged.THALAMUS_DATA_DIR) : defaultDataDir(env),
     databaseUrl: dbUrl,
     databaseSetting: db?.setting ?? null,
     rolesPath,

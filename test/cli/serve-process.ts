@@ -29,9 +29,15 @@ export function failedServe(bin: string, env: Record<string, string>): Promise<{
   );
 }
 
-/** Starts `node <bin> serve [args]` with only `env` (and PATH), and resolves once it logs its URL. */
-export function serveProcess(bin: string, env: Record<string, string>, args: string[] = []): Promise<ServeRun> {
+/** Starts `node <bin> serve [args]` with only `env` (and PATH), in `cwd` if given, and resolves once it logs its URL. */
+export function serveProcess(
+  bin: string,
+  env: Record<string, string>,
+  args: string[] = [],
+  options: { cwd?: string } = {},
+): Promise<ServeRun> {
   const child = spawn(process.execPath, [bin, 'serve', ...args], {
+    cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', THALAMUS_PORT: '0', THALAMUS_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
