@@ -30,9 +30,8 @@ export async function openPglite(
   let db: PGlite | undefined;
   const durable = onDisk ? new DurableNodeFS(dataDir) : null;
   try {
-    db = durable
-      ? await PGlite.create({ fs: durable, startParams: DURABLE_START_PARAMS })
-      : await PGlite.create(dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+    const load = options.loadDataDir ? { loadDataDir: options.loadDataDir } : {};
+    db = durable ? await PGlite.create({ fs: durable, startParams: DURABLE_START_PARAMS, ...load }) : await PGlite.create(dataDir, load);
     if (durable) syncTree(dataDir);
   } catch (err) {
     await db?.close().catch(() => {});
