@@ -50,7 +50,8 @@ export interface BuildOptions {
   roles?: Roles;
   /** Fastify's logger setting: false for none (tests); by default JSON lines at config.logLevel. */
   logger?: false;
-  https?: { key: Buffer; cert: Buffer } | null;
+  /** Serve TLS with these files (startup/tls.ts), asking for client certificates when it says so. */
+  https?: { key: Buffer; cert: Buffer; ca?: Buffer; requestCert?: boolean; rejectUnauthorized?: boolean } | null;
 }
 
 export async function buildApp({ config, db, roles, logger, https }: BuildOptions): Promise<FastifyInstance> {
@@ -108,6 +109,7 @@ export async function buildApp({ config, db, roles, logger, https }: BuildOption
     db,
     roles: acl,
     failuresPerAddress: config.authFailuresPerAddress,
+    clientCertificates: Boolean(https?.requestCert),
     tokens: { issuer: config.issuer, audience: config.tokenAudience, ttlSeconds: config.accessTokenTtl },
   });
   decorateTokenServer(app, config, db);

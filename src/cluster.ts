@@ -37,7 +37,7 @@ export function parseWorkers(raw: string | undefined): number {
 
 /**
  * `thalamus serve --workers N`. One worker (and every cluster worker) runs the plain server;
- * the primary only migrates once, forks, restarts crashed workers and relays stop signals.
+ * the primary only migrates once, forks, restarts crashed workers and relays stop signals and SIGHUP.
  */
 export async function serve(env: Env, workers: number): Promise<void> {
   const config = loadConfig(env);
@@ -70,6 +70,9 @@ function runPrimary(env: Env, count: number, log: pino.Logger): Promise<void> {
   cluster.setupPrimary({ exec: join(PROJECT_ROOT, 'bin/thalamus.js'), args: ['serve'] });
   const workerEnv = { ...env, THALAMUS_DEMO: 'false' };
   const startedAt = new Map<Worker, number>();
+  /** Workers that serve (their SIGHUP handler is in place), and those to send a SIGHUP to once they do. */
+  const listening = new Set<Worker>();
+  const reloadOnListening = new Set<Worker>();
   let everListened = false;
   let stopping = false;
   let backoffMs = FIRST_BACKOFF_MS;
@@ -93,6 +96,8 @@ function runPrimary(env: Env, count: number, log: pino.Logger): Promise<void> {
     };
 
     cluster.on('listening', (worker, address) => {
+      listening.add(worker);
+      if (reloadOnListening.delete(worker)) worker.process.kill('SIGHUP');
       if (!everListened) log.info(`serving on port ${address.port} with ${count} workers`);
       everListened = true;
       log.debug({ worker: worker.process.pid }, 'worker listening');
@@ -101,6 +106,8 @@ function runPrimary(env: Env, count: number, log: pino.Logger): Promise<void> {
     cluster.on('exit', (worker, code, signal) => {
       const lived = Date.now() - (startedAt.get(worker) ?? Date.now());
       startedAt.delete(worker);
+      listening.delete(worker);
+      reloadOnListening.delete(worker);
       if (!stopping && !everListened) {
         // A worker failing before any ever served is a setup error (port taken, database down): report it once.
         failure = new CliError(`a worker failed to start (exit ${signal ?? code}); its error is above`);
@@ -123,6 +130,17 @@ function runPrimary(env: Env, count: number, log: pino.Logger): Promise<void> {
       }, delay);
     });
 
+    // Each worker serves its own TLS context, so each reloads its files. One still starting may have
+    // read them before they changed, and dies of a SIGHUP that comes before its handler: it is told once it listens.
+    process.on('SIGHUP', () => {
+      if (stopping) return;
+      const workers = living();
+      log.info(`SIGHUP received: asking ${workers.length} workers to reload the TLS files`);
+      for (const w of workers) {
+        if (listening.has(w)) w.process.kill('SIGHUP');
+        else reloadOnListening.add(w);
+      }
+    });
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {
         process.once(signal, () => process.exit(1));

@@ -41,6 +41,10 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   readonly tlsCert: string | null;
   readonly tlsKey: string | null;
+  /** PEM bundle of the CAs whose client certificates are verified (THALAMUS_TLS_CA); null when client certificates are off. */
+  readonly tlsCa: string | null;
+  /** Client certificates: not asked for, asked for (other schemes still work), or required in the TLS handshake. */
+  readonly tlsClientCert: TlsClientCert;
   /**
    * Whose X-Forwarded-For is believed for the client address: false (nobody: the socket's
    * peer is the client), true (any proxy), or a comma-separated list of proxy addresses and
@@ -81,6 +85,9 @@ export interface Config {
 }
 
 type Env = Record<string, string | undefined>;
+
+export type TlsClientCert = 'off' | 'request' | 'require';
+const TLS_CLIENT_CERT_MODES: readonly TlsClientCert[] = ['off', 'request', 'require'];
 
 /** The shipped roles.cfg, found from this module's place (src/ or the compiled dist/, both one level down). */
 export const DEFAULT_ROLES_PATH = fileURLToPath(new URL('../etc/roles.cfg', import.meta.url));
@@ -247,6 +254,37 @@ function issuer(raw: string | undefined): string | null {
   return url.href.replace(/\/$/, '');
 }
 
+/**
+ * THALAMUS_TLS_CLIENT_CERT and THALAMUS_TLS_CA (README, "TLS"): client certificates are asked for
+ * in our own TLS handshake, so they need THALAMUS_TLS_CERT, and a CA to verify them against.
+ */
+function clientCertificates(merged: Env, tls: boolean): { tlsCa: string | null; tlsClientCert: TlsClientCert; warnings: string[] } {
+  const raw = (merged.THALAMUS_TLS_CLIENT_CERT || 'off').trim().toLowerCase();
+  const mode = TLS_CLIENT_CERT_MODES.find((m) => m === raw);
+  if (!mode) {
+    throw new ConfigError(
+      `THALAMUS_TLS_CLIENT_CERT: "${merged.THALAMUS_TLS_CLIENT_CERT}" is not one of ${TLS_CLIENT_CERT_MODES.join(', ')}`,
+    );
+  }
+  const ca = optionalFile('THALAMUS_TLS_CA', merged.THALAMUS_TLS_CA);
+  if (mode === 'off') {
+    const unused =
+      'THALAMUS_TLS_CA is set but THALAMUS_TLS_CLIENT_CERT is off: no client certificate is asked for (set it to request or require)';
+    return { tlsCa: null, tlsClientCert: 'off', warnings: ca ? [unused] : [] };
+  }
+  if (!tls) {
+    throw new ConfigError(
+      `THALAMUS_TLS_CLIENT_CERT=${mode} needs THALAMUS_TLS_CERT and THALAMUS_TLS_KEY: client certificates are asked for in Thalamus's own TLS handshake (behind a proxy that ends TLS, the proxy checks them)`,
+    );
+  }
+  if (!ca) {
+    throw new ConfigError(
+      `THALAMUS_TLS_CLIENT_CERT=${mode} needs THALAMUS_TLS_CA: the PEM file of the CA (or CAs) that issue the client certificates`,
+    );
+  }
+  return { tlsCa: ca, tlsClientCert: mode, warnings: [] };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const { merged, unread, warnings, named } = withFile(env);
   const db = databaseUrl(merged, named);
@@ -262,6 +300,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (Boolean(tlsCert) !== Boolean(tlsKey)) {
     throw new ConfigError('THALAMUS_TLS_CERT and THALAMUS_TLS_KEY must be set together');
   }
+  const clientCerts = clientCertificates(merged, tlsCert !== null);
   const host = (merged.THALAMUS_HOST || '127.0.0.1').trim();
   const settings = {
     port: integer('THALAMUS_PORT', merged.THALAMUS_PORT, 8080, 0, 65535),
@@ -309,6 +348,8 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     tlsCert,
     tlsKey,
+    tlsCa: clientCerts.tlsCa,
+    tlsClientCert: clientCerts.tlsClientCert,
     trustProxy: trustProxy(merged.THALAMUS_TRUST_PROXY),
     auditDays: merged.THALAMUS_AUDIT_DAYS?.trim() ? integer('THALAMUS_AUDIT_DAYS', merged.THALAMUS_AUDIT_DAYS, 0, 1, 36_500) : null,
     auditReads: flag('THALAMUS_AUDIT_READS', merged.THALAMUS_AUDIT_READS) ?? true,
@@ -329,5 +370,5 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken: metricsToken(merged.THALAMUS_METRICS_TOKEN),
   };
   // After every setting above has been read, so that a file name none of them asked for is known.
-  return Object.freeze({ ...settings, warnings: Object.freeze([...warnings, ...unread()]) });
+  return Object.freeze({ ...settings, warnings: Object.freeze([...warnings, ...clientCerts.warnings, ...unread()]) });
 }

@@ -11,12 +11,15 @@ import { exitOnFatalErrors } from './fatal.ts';
 import { KeyUnsealError } from './oauth/key-encryption.ts';
 import { checkBeforeStart, listenError } from './startup/checks.ts';
 import { openDatabase } from './startup/open-database.ts';
+import { reloadTls } from './startup/tls.ts';
 import { hasRootAccount } from './store/people.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
   db: Db;
   url: string;
+  /** Reads the TLS certificate, key and client CA again and serves them to new connections (SIGHUP); false when they did not check out or there is no TLS. */
+  reloadTls(): boolean;
   close(): Promise<void>;
 }
 
@@ -60,7 +63,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
         await serving.close();
         await db.close();
       })());
-    return { app: serving, db, url, close };
+    return { app: serving, db, url, close, reloadTls: () => reloadTls(serving.server, config, serving.log) };
   } catch (err) {
     await app?.close().catch(() => {});
     await db.close().catch(() => {});
@@ -87,9 +90,18 @@ async function checkSigningKey(app: FastifyInstance): Promise<void> {
   }
 }
 
-/** Serves until SIGINT/SIGTERM, then stops accepting, lets in-flight requests finish and closes the pool. */
+/**
+ * Serves until SIGINT/SIGTERM, then stops accepting, lets in-flight requests finish and closes
+ * the pool. SIGHUP reloads the TLS files (README, "TLS"); one that comes while the server is still
+ * starting is acted on once it serves (the files may have been read before they were replaced).
+ */
 export async function serveUntilSignalled(config: Config): Promise<void> {
+  let reloadWhenStarted = false;
+  let onHangUp = () => void (reloadWhenStarted = true);
+  process.on('SIGHUP', () => onHangUp());
   const server = await startServer(config);
+  onHangUp = () => void server.reloadTls();
+  if (reloadWhenStarted) server.reloadTls();
   exitOnFatalErrors(server.app.log);
   const stop = (signal: string) => {
     server.app.log.info(`${signal} received: finishing in-flight requests and closing`);

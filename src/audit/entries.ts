@@ -1,5 +1,6 @@
 // What an audit entry says about a request: who, what action on which resource of whose record, and how it ended.
 import type { FastifyRequest } from 'fastify';
+import { certificateAccount } from '../auth/client-cert.ts';
 import { parseBasic } from '../auth/credentials.ts';
 import type { AuditEntry } from '../store/audit.ts';
 
@@ -76,7 +77,9 @@ export function auditEntry(request: FastifyRequest, status: number): AuditEntry 
   const target = request.auditTarget;
   const resource = target?.resource ?? config.audit?.resource ?? (endpoint ? RESOURCE_OF_ENDPOINT[endpoint] : undefined);
   const failedLogin = (status === 401 || status === 429) && request.caller === null;
-  const triedId = failedLogin ? (parseBasic(request.headers.authorization)?.id ?? null) : null;
+  const header = request.headers.authorization;
+  // Without an Authorization header, the account a verified client certificate named (auth/client-cert.ts).
+  const triedId = failedLogin ? (parseBasic(header)?.id ?? (header === undefined ? certificateAccount(request) : null)) : null;
   if (!resource && !(failedLogin && triedId !== null)) return null;
   const subject = target ? target.subject : param(request, 'person_id');
   const itemId = param(request, 'doc_id') ?? param(request, 'page_id');

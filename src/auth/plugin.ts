@@ -1,4 +1,4 @@
-// Who is calling and may they: Basic or Bearer authentication, and roles.cfg authorization per route.
+// Who is calling and may they: Basic, Bearer or client-certificate authentication, and roles.cfg authorization per route.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { forbidden, invalidAccessToken, unauthorized } from '../errors.ts';
@@ -7,6 +7,7 @@ import { can, isGlobal, type Roles } from './acl.ts';
 import { authenticateBasic, checkPassword, createPasswordAuth } from './basic.ts';
 import { BearerVerifier, parseBearer, type BearerSettings } from './bearer.ts';
 import type { Caller } from './caller.ts';
+import { authenticateCertificate, certificateAccount } from './client-cert.ts';
 import { clientAddress } from './client-address.ts';
 import { createPersonLoader } from './person-loader.ts';
 import { RevocationList } from './revocation-list.ts';
@@ -47,6 +48,8 @@ export interface AuthOptions {
   roles: Roles;
   /** Failed logins per minute one client address may make before its password checks stop (0: no limit). */
   failuresPerAddress: number;
+  /** The TLS handshake asks for client certificates (THALAMUS_TLS_CLIENT_CERT): a verified one authenticates a request without an Authorization header. */
+  clientCertificates?: boolean;
   /** How access tokens are checked (issuer, audience, lifetime). */
   tokens: BearerSettings;
 }
@@ -81,10 +84,14 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions) {
     const subject = (callerId: string) => (subjectOf ? subjectOf(request, callerId) : loadsSubject ? personId : undefined);
     const header = request.headers.authorization;
     const token = parseBearer(header);
+    // An Authorization header says who acts in this request; the connection's certificate speaks for requests that send none.
+    const certified = header === undefined && options.clientCertificates ? certificateAccount(request) : null;
     const found =
-      token === null
-        ? await authenticateBasic(passwords, header, clientAddress(request.ip), subject)
-        : await authenticateBearer(tokens, token, subject);
+      certified !== null
+        ? await authenticateCertificate(people, certified, subject)
+        : token === null
+          ? await authenticateBasic(passwords, header, clientAddress(request.ip), subject)
+          : await authenticateBearer(tokens, token, subject);
     if (!found) throw token === null ? unauthorized() : invalidAccessToken();
     const { caller } = found;
     caller.global = isGlobal(options.roles, caller.roles);

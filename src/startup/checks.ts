@@ -1,9 +1,9 @@
-// What a start needs before any slow work: the address and port free, the data directory usable, the TLS files a pair.
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+// What a start needs before any slow work: the address and port free, the data directory usable, the TLS files a pair (tls.ts).
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { createSecureContext } from 'node:tls';
 import type { Config } from '../config.ts';
 import { ConfigError, reasonOf } from '../errors.ts';
+import { httpsOptions, type HttpsOptions } from './tls.ts';
 
 /** Binds host:port for a moment and lets go, so a taken port is reported before a database is opened or created. */
 export async function checkListenable(host: string, port: number): Promise<void> {
@@ -72,37 +72,9 @@ export function checkDataDir(dataDir: string, { create }: { create: boolean }): 
   }
 }
 
-/** The certificate and key parse, and belong together; an OpenSSL code alone tells an operator nothing. */
-export function checkTls(certPath: string, keyPath: string): { cert: Buffer; key: Buffer } {
-  const cert = readFileSync(certPath);
-  const key = readFileSync(keyPath);
-  try {
-    createSecureContext({ cert });
-  } catch (err) {
-    throw new ConfigError(
-      `THALAMUS_TLS_CERT: ${certPath} is not a PEM certificate (${reasonOf(err)}): give the certificate file (-----BEGIN CERTIFICATE-----)`,
-    );
-  }
-  try {
-    createSecureContext({ key });
-  } catch (err) {
-    throw new ConfigError(
-      `THALAMUS_TLS_KEY: ${keyPath} is not an unencrypted PEM private key (${reasonOf(err)}): give the key file (-----BEGIN PRIVATE KEY-----)`,
-    );
-  }
-  try {
-    createSecureContext({ cert, key });
-  } catch {
-    throw new ConfigError(
-      `THALAMUS_TLS_KEY: ${keyPath} does not match the certificate in THALAMUS_TLS_CERT (${certPath}): give the key the certificate was issued for`,
-    );
-  }
-  return { cert, key };
-}
-
 /** Every check that can fail fast, in the order an operator would fix them. */
-export async function checkBeforeStart(config: Config, { listen }: { listen: boolean }): Promise<{ cert: Buffer; key: Buffer } | null> {
-  const https = config.tlsCert && config.tlsKey ? checkTls(config.tlsCert, config.tlsKey) : null;
+export async function checkBeforeStart(config: Config, { listen }: { listen: boolean }): Promise<HttpsOptions | null> {
+  const https = httpsOptions(config);
   if (listen) await checkListenable(config.host, config.port);
   if (!config.databaseUrl) checkDataDir(config.dataDir, { create: true });
   return https;

@@ -1,4 +1,4 @@
-// `thalamus serve` as a real process: answers /readyz, stops cleanly on SIGTERM, loads the demo data only once.
+// `thalamus serve` as a real process: answers /readyz, stops cleanly on SIGTERM, loads the demo data only once, outlives SIGHUP.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,10 +27,16 @@ describe('thalamus serve', () => {
     assert.ok(run.messages.some((m) => /^SIGTERM received/.test(m)));
   });
 
-  it('a second start on the same data directory reuses it and does not load the demo again', async () => {
+  it('a second start on the same data directory reuses it and does not load the demo again; SIGHUP without TLS is logged, not fatal', async () => {
     const run = await serve();
     const res = await fetch(`${run.url}/readyz`);
     assert.equal(res.status, 200);
+    // systemctl reload sends SIGHUP, whose default action would end the process.
+    process.kill(run.pid, 'SIGHUP');
+    const said = 'SIGHUP: not serving TLS (THALAMUS_TLS_CERT is not set), nothing to reload';
+    for (let i = 0; i < 300 && !run.messages.includes(said); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(run.messages.includes(said), run.messages.join('\n'));
+    assert.equal((await fetch(`${run.url}/readyz`)).status, 200);
     assert.equal(await run.stop(), 0);
     assert.equal(demoLoaded(run.messages), false, run.messages.join('\n'));
   });

@@ -126,6 +126,18 @@ describe('thalamus serve refuses early, in one line', () => {
     );
   });
 
+  test('a client CA file that holds no certificate names THALAMUS_TLS_CA', async () => {
+    const [cert, key] = [join(TLS, 'cert.pem'), join(TLS, 'key.pem')];
+    const env = { THALAMUS_PORT: '0', THALAMUS_DATA_DIR: newDataDir(), THALAMUS_TLS_CERT: cert, THALAMUS_TLS_KEY: key };
+    const run = await cli(['serve'], { env: { ...env, THALAMUS_TLS_CA: key, THALAMUS_TLS_CLIENT_CERT: 'require' } });
+    assert.deepEqual(
+      outcome(run),
+      failed(
+        `THALAMUS_TLS_CA: ${key} holds no PEM certificate: give the PEM file of the CA certificates that issue the client certificates (-----BEGIN CERTIFICATE-----)`,
+      ),
+    );
+  });
+
   test('an unknown option points to the settings; --port and --host are options', async () => {
     assert.deepEqual(outcome(await cli(['serve', '--prot', '9000'])), {
       code: 1,

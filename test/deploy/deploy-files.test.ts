@@ -88,7 +88,13 @@ test(
     const run = spawnSync(analyze!, ['verify', unit], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.stderr.replace(/^.*(Failed to|not found).*(session|bus|journal).*\n/gim, ''), '');
-    for (const option of ['NoNewPrivileges=yes', 'ProtectSystem=strict', 'DynamicUser=yes', 'CapabilityBoundingSet=']) {
+    for (const option of [
+      'NoNewPrivileges=yes',
+      'ProtectSystem=strict',
+      'DynamicUser=yes',
+      'CapabilityBoundingSet=',
+      'ExecReload=/bin/kill -HUP $MAINPID',
+    ]) {
       assert.ok(text.includes(`\n${option}\n`), option);
     }
   },

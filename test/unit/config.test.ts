@@ -173,3 +173,44 @@ test('`thalamus serve` with a bad THALAMUS_PORT prints one line naming it and ex
   assert.equal(run.stdout, '');
   assert.equal(run.stderr, 'thalamus: THALAMUS_PORT: "99999" is not a whole number from 0 to 65535\n');
 });
+
+test('client certificates: off by default; request or require with THALAMUS_TLS_CA and our own TLS; anything else one line', () => {
+  const fixtures = join(PROJECT_ROOT, 'test/fixtures/tls');
+  const tls = { THALAMUS_TLS_CERT: join(fixtures, 'cert.pem'), THALAMUS_TLS_KEY: join(fixtures, 'key.pem') };
+  const ca = join(fixtures, 'cert.pem');
+  const of = (c: Config) => ({ tlsCa: c.tlsCa, tlsClientCert: c.tlsClientCert, warnings: c.warnings });
+  assert.deepEqual(of(loadConfig(tls)), { tlsCa: null, tlsClientCert: 'off', warnings: [] });
+  for (const mode of ['request', 'REQUIRE']) {
+    assert.deepEqual(of(loadConfig({ ...tls, THALAMUS_TLS_CA: ca, THALAMUS_TLS_CLIENT_CERT: mode })), {
+      tlsCa: ca,
+      tlsClientCert: mode.toLowerCase(),
+      warnings: [],
+    });
+  }
+  assert.deepEqual(of(loadConfig({ ...tls, THALAMUS_TLS_CA: ca })), {
+    tlsCa: null,
+    tlsClientCert: 'off',
+    warnings: [
+      'THALAMUS_TLS_CA is set but THALAMUS_TLS_CLIENT_CERT is off: no client certificate is asked for (set it to request or require)',
+    ],
+  });
+  const refusals: [Record<string, string>, string][] = [
+    [
+      { ...tls, THALAMUS_TLS_CA: ca, THALAMUS_TLS_CLIENT_CERT: 'optional' },
+      'THALAMUS_TLS_CLIENT_CERT: "optional" is not one of off, request, require',
+    ],
+    [
+      { THALAMUS_TLS_CA: ca, THALAMUS_TLS_CLIENT_CERT: 'require' },
+      "THALAMUS_TLS_CLIENT_CERT=require needs THALAMUS_TLS_CERT and THALAMUS_TLS_KEY: client certificates are asked for in Thalamus's own TLS handshake (behind a proxy that ends TLS, the proxy checks them)",
+    ],
+    [
+      { ...tls, THALAMUS_TLS_CLIENT_CERT: 'request' },
+      'THALAMUS_TLS_CLIENT_CERT=request needs THALAMUS_TLS_CA: the PEM file of the CA (or CAs) that issue the client certificates',
+    ],
+    [
+      { ...tls, THALAMUS_TLS_CA: join(dir, 'no-ca.pem'), THALAMUS_TLS_CLIENT_CERT: 'request' },
+      `THALAMUS_TLS_CA: cannot read ${join(dir, 'no-ca.pem')}: ENOENT`,
+    ],
+  ];
+  for (const [env, message] of refusals) assert.throws(() => loadConfig(env), new ConfigError(message));
+});
