@@ -11,6 +11,7 @@ import {
   releaseClaim,
   type Claim,
 } from '../store/deliveries.ts';
+import { countInFlight, observeAttempt } from '../metrics/relay-metrics.ts';
 import type { ChangeHub } from './hub.ts';
 import { signatureHeader } from './signature.ts';
 
@@ -123,9 +124,11 @@ export class Deliverer {
   private launch(claim: Claim): void {
     const abort = new AbortController();
     this.inFlight.set(claim.id, abort);
+    countInFlight(1);
     const sent = this.send(claim, abort.signal)
       .catch((err: unknown) => this.options.onError(err))
       .finally(() => {
+        countInFlight(-1);
         this.inFlight.delete(claim.id);
         this.sending.delete(sent);
         this.kick();
@@ -135,6 +138,8 @@ export class Deliverer {
 
   private async send(claim: Claim, cancelled: AbortSignal): Promise<void> {
     const body = JSON.stringify(claim.change);
+    const started = performance.now();
+    const took = () => (performance.now() - started) / 1000;
     let failure: string;
     try {
       const response = await fetch(claim.url, {
@@ -152,6 +157,7 @@ export class Deliverer {
       });
       await response.body?.cancel();
       if (response.ok) {
+        observeAttempt('delivered', took(), (Date.now() - Date.parse(claim.change.time)) / 1000);
         await markDelivered(this.db, claim);
         return;
       }
@@ -162,6 +168,7 @@ export class Deliverer {
       failure = (err as Error).name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : describe(err);
     }
     const last = claim.attempts >= this.options.maxAttempts;
+    observeAttempt(last ? 'parked' : 'failed', took());
     await markFailed(this.db, claim, failure, last ? null : retryDelay(claim.attempts, this.options.retryMs, this.options.maxRetryMs));
   }
 

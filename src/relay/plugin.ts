@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Db } from '../db/db.ts';
+import { reportBacklog } from '../metrics/relay-metrics.ts';
 import { announceChanges } from '../store/changes.ts';
 import { Deliverer } from './deliverer.ts';
 import { ChangeHub } from './hub.ts';
@@ -61,6 +62,7 @@ async function relayPlugin(app: FastifyInstance, options: { db: Db }) {
     onError: (err) => app.log.warn({ err }, 'relay: webhook delivery round failed'),
   });
   app.decorate('relay', { hub, deliverer, announce });
+  const stopReporting = reportBacklog(options.db);
   app.addHook('onReady', async () => {
     hub.listen();
     deliverer.start();
@@ -70,6 +72,7 @@ async function relayPlugin(app: FastifyInstance, options: { db: Db }) {
     if (!READS.has(request.method) && reply.statusCode < 400) announce();
   });
   app.addHook('onClose', async () => {
+    stopReporting();
     await deliverer.close();
     await hub.close();
   });

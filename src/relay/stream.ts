@@ -1,6 +1,7 @@
 // GET /changes/stream: the change log as Server-Sent Events, resumable with Last-Event-ID (ACL endpoint `changes`).
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { badRequest } from '../errors.ts';
+import { streamOpened } from '../metrics/relay-metrics.ts';
 import { RESOURCES } from '../store/changes.ts';
 import { personScope } from './feed.ts';
 import { ChangeStream } from './sse.ts';
@@ -52,9 +53,14 @@ const streamRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     });
     reply.raw.write(`retry: ${RECONNECT_MS}\n\n`);
     streams.add(stream);
-    stream.start(since);
-    await stream.done;
-    streams.delete(stream);
+    const closed = streamOpened();
+    try {
+      stream.start(since);
+      await stream.done;
+    } finally {
+      closed();
+      streams.delete(stream);
+    }
   });
 };
 

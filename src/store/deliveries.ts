@@ -124,3 +124,12 @@ export async function nextDueInMs(q: Queryable): Promise<number | null> {
   );
   return rows[0]?.ms === null || rows[0]?.ms === undefined ? null : Number(rows[0].ms);
 }
+
+/** Deliveries waiting to be sent (pending, due or not) and parked after their last attempt, from the partial indexes of migrations 041 and 060. */
+export async function countBacklog(q: Queryable): Promise<{ pending: number; parked: number }> {
+  const rows = await q.query<{ pending: string | number; parked: string | number }>(
+    `SELECT (SELECT count(*) FROM deliveries WHERE state = 'pending') AS pending,
+            (SELECT count(*) FROM deliveries WHERE state = 'failed') AS parked`,
+  );
+  return { pending: Number(rows[0].pending), parked: Number(rows[0].parked) };
+}
