@@ -4,8 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { requireCaller, type Caller } from '../auth/caller.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { forbidden, notFound } from '../errors.ts';
+import type { Queryable } from '../db/db.ts';
+import { spendFormToken } from '../store/form-tokens.ts';
 import { getPerson, mergePerson, type PersonRow } from '../store/people.ts';
-import { issueToken, verifyToken, type TokenBinding } from './csrf.ts';
+import { checkToken, issueToken, type TokenBinding, type ValidToken } from './csrf.ts';
 import { setFlash } from './flash.ts';
 import { passwordPage, type PasswordFormView } from './password-page.ts';
 import { checkNewPassword } from './password-rules.ts';
@@ -45,7 +47,19 @@ function text(body: unknown, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
-const FORM_ERROR = 'This form has expired or was not issued to you. Please enter the new password again.';
+const FORM_ERRORS = {
+  invalid: 'This form has expired or was not issued to you. Please enter the new password again.',
+  expired: 'This form has expired. Please enter the new password again.',
+  spent: 'This form was already submitted once. Please enter the new password again.',
+} as const;
+
+/** Thrown inside the write's transaction when its token turns out spent: nothing is written. */
+class SpentToken extends Error {}
+
+/** Spends the token (each form is submitted once: README.md, "The web pages"); throws SpentToken when it already was. */
+async function spend(q: Queryable, token: ValidToken): Promise<void> {
+  if (!(await spendFormToken(q, token.nonce, token.expires))) throw new SpentToken();
+}
 
 const passwordRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   const secret = app.config.secret;
@@ -63,24 +77,33 @@ const passwordRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     const context = await formContext(app, requireCaller(request), request.params.person_id);
     reply.type('text/html; charset=utf-8');
     // The form shown again is a 200 that changed nothing: its audit entry says so.
-    if (!verifyToken(secret, context.binding, text(request.body, 'csrf_token'))) {
+    const refuse = (view: Partial<PasswordFormView>) => {
       request.auditOutcome = 'failed';
-      return render(context, { formError: FORM_ERROR });
-    }
+      return render(context, view);
+    };
+    const check = checkToken(secret, context.binding, text(request.body, 'csrf_token'));
+    if (!check.ok) return refuse({ formError: FORM_ERRORS[check.reason] });
     const password = text(request.body, 'password');
     const fieldError = checkNewPassword(password, text(request.body, 'pconfirm'));
-    if (fieldError) {
-      request.auditOutcome = 'failed';
-      return render(context, { fieldError });
-    }
-
-    // The credential cache is keyed by the stored hash, so the old password stops working at once.
-    const hash = await hashPassword(password);
-    await app.audit.write(request, async (tx) => {
-      if (!(await mergePerson(tx, { actor: context.binding.callerId, node: null }, context.person.id, { password: hash }))) {
-        throw notFound(`There is no person with the account ID ${context.person.id}.`);
+    try {
+      if (fieldError) {
+        // Spent all the same: a form is submitted once, whatever it held (the new form has a new token).
+        await spend(app.db, check.token);
+        return refuse({ fieldError });
       }
-    });
+      // The credential cache is keyed by the stored hash, so the old password stops working at once.
+      const hash = await hashPassword(password);
+      // Spent in the write's transaction: a token is used exactly when a change was made with it.
+      await app.audit.write(request, async (tx) => {
+        await spend(tx, check.token);
+        if (!(await mergePerson(tx, { actor: context.binding.callerId, node: null }, context.person.id, { password: hash }))) {
+          throw notFound(`There is no person with the account ID ${context.person.id}.`);
+        }
+      });
+    } catch (err) {
+      if (err instanceof SpentToken) return refuse({ formError: FORM_ERRORS.spent });
+      throw err;
+    }
     request.log.info({ person: context.person.id, by: context.binding.callerId }, 'password changed through the form');
     setFlash(request, reply, 'password-updated');
     return reply.redirect('/', 302);

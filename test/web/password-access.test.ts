@@ -5,12 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { getPerson } from '../../src/store/people.ts';
+import { buildApp } from '../../src/app.ts';
 import { issueToken } from '../../src/web/csrf.ts';
 import { ANA, CAMERON, ROOT, asAna, asCameron, asRoot, eachBackend, useApp } from '../helper.ts';
 import { addAccount, assertSecurityHeaders, assertValidHtml, formStatus, submit, tokenOf } from './pages.ts';
 
 const NEW = 'Violet-Harbour-42';
 const FORM_ERROR = 'This form has expired or was not issued to you. Please enter the new password again.';
+const EXPIRED = 'This form has expired. Please enter the new password again.';
+const SPENT = 'This form was already submitted once. Please enter the new password again.';
 
 eachBackend('password form: access', (backend) => {
   const ctx = useApp(backend);
@@ -25,7 +28,7 @@ eachBackend('password form: access', (backend) => {
     assert.match(res.body, /<form method="post" action="\/password\/ESPGNU777ORG" novalidate>/);
     assert.match(res.body, /<label for="password">New password<\/label>/);
     assert.match(res.body, /<label for="pconfirm">Confirm password<\/label>/);
-    assert.match(tokenOf(res.body), /^\d+\.[A-Za-z0-9_-]{43}$/);
+    assert.match(tokenOf(res.body), /^\d+\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
     assert.doesNotMatch(res.body, /<input type="password"[^>]* value=/);
     await assertValidHtml(res.body);
   });
@@ -78,22 +81,111 @@ eachBackend('password form: access', (backend) => {
     assert.doesNotMatch(res.body, /<script/);
   });
 
-  const refusedTokens: [string, (id: string) => string | undefined][] = [
-    ['missing', () => undefined],
-    ['garbage', () => 'not-a-token'],
-    ['forged with another key', (id) => issueToken('x'.repeat(64), { callerId: id, callerHash: 'whatever', personId: id })],
-    ['expired', (id) => issueToken(ctx.config.secret, { callerId: id, callerHash: 'h', personId: id }, Date.now() - 2 * 3600_000)],
+  const refusedTokens: [string, (id: string) => Promise<string | undefined>, string][] = [
+    ['missing', async () => undefined, FORM_ERROR],
+    ['garbage', async () => 'not-a-token', FORM_ERROR],
+    [
+      'forged with another key',
+      async (id) => issueToken('x'.repeat(64), { callerId: id, callerHash: 'whatever', personId: id }),
+      FORM_ERROR,
+    ],
+    [
+      'expired',
+      async (id) =>
+        issueToken(ctx.config.secret, { callerId: id, callerHash: String(await storedHash(id)), personId: id }, Date.now() - 2 * 3600_000),
+      EXPIRED,
+    ],
   ];
-  for (const [name, token] of refusedTokens) {
+  for (const [name, token, reason] of refusedTokens) {
     test(`a ${name} token: the form again with the reason, the password unchanged`, async () => {
       const acct = await addAccount(ctx.db, `ESPTOK${String(refusedTokens.findIndex(([n]) => n === name)).padStart(3, '0')}AAA`);
-      const res = await submit(ctx.app, acct.id, acct.authorization, { csrf_token: token(acct.id), password: NEW, pconfirm: NEW });
+      const res = await submit(ctx.app, acct.id, acct.authorization, { csrf_token: await token(acct.id), password: NEW, pconfirm: NEW });
       assert.equal(res.statusCode, 200);
-      assert.match(res.body, new RegExp(`<li>${FORM_ERROR}</li>`));
+      assert.match(res.body, new RegExp(`<li>${reason}</li>`));
       assert.match(tokenOf(res.body), /^\d+\./);
       assert.equal(await formStatus(ctx.app, acct.id, acct.id, acct.password), 200);
     });
   }
+
+  test("each form submits once: root's token replayed after a change is refused, the password stays as first set", async () => {
+    const eve = await addAccount(ctx.db, 'ESPONC001AAA');
+    const form = await ctx.app.inject({ method: 'GET', url: `/password/${eve.id}`, headers: asRoot });
+    const first = await submit(ctx.app, eve.id, asRoot.authorization, { csrf_token: tokenOf(form.body), password: NEW, pconfirm: NEW });
+    assert.equal(first.statusCode, 302);
+    const replay = await submit(ctx.app, eve.id, asRoot.authorization, {
+      csrf_token: tokenOf(form.body),
+      password: 'Another-Harbour-43',
+      pconfirm: 'Another-Harbour-43',
+    });
+    assert.equal(replay.statusCode, 200);
+    assert.match(replay.body, new RegExp(`<li>${SPENT}</li>`));
+    assert.notEqual(tokenOf(replay.body), tokenOf(form.body));
+    assert.equal(await formStatus(ctx.app, eve.id, eve.id, NEW), 200);
+    assert.equal(await formStatus(ctx.app, eve.id, eve.id, 'Another-Harbour-43'), 401);
+  });
+
+  test('a form sent back for a broken rule is spent too; the new form it shows works', async () => {
+    const eve = await addAccount(ctx.db, 'ESPONC002AAA');
+    const form = await ctx.app.inject({ method: 'GET', url: `/password/${eve.id}`, headers: asRoot });
+    const short = await submit(ctx.app, eve.id, asRoot.authorization, {
+      csrf_token: tokenOf(form.body),
+      password: 'short',
+      pconfirm: 'short',
+    });
+    assert.equal(short.statusCode, 200);
+    assert.doesNotMatch(short.body, /already submitted/);
+    const replay = await submit(ctx.app, eve.id, asRoot.authorization, { csrf_token: tokenOf(form.body), password: NEW, pconfirm: NEW });
+    assert.match(replay.body, new RegExp(`<li>${SPENT}</li>`));
+    assert.equal(await formStatus(ctx.app, eve.id, eve.id, eve.password), 200);
+    const retry = await submit(ctx.app, eve.id, asRoot.authorization, { csrf_token: tokenOf(short.body), password: NEW, pconfirm: NEW });
+    assert.equal(retry.statusCode, 302);
+    assert.equal(await formStatus(ctx.app, eve.id, eve.id, NEW), 200);
+  });
+
+  test('two submissions of one form at once: one changes the password, the other is refused', async () => {
+    const eve = await addAccount(ctx.db, 'ESPONC003AAA');
+    const form = await ctx.app.inject({ method: 'GET', url: `/password/${eve.id}`, headers: asRoot });
+    const token = tokenOf(form.body);
+    const answers = await Promise.all(
+      ['Violet-Harbour-1', 'Violet-Harbour-2'].map((p) =>
+        submit(ctx.app, eve.id, asRoot.authorization, { csrf_token: token, password: p, pconfirm: p }),
+      ),
+    );
+    assert.deepEqual(answers.map((r) => r.statusCode).sort(), [200, 302]);
+    assert.match(answers.find((r) => r.statusCode === 200)!.body, new RegExp(`<li>${SPENT}</li>`));
+    const winner = answers[0].statusCode === 302 ? 'Violet-Harbour-1' : 'Violet-Harbour-2';
+    assert.equal(await formStatus(ctx.app, eve.id, eve.id, winner), 200);
+  });
+
+  test('a token spent on one instance is refused by another on the same database', async () => {
+    const other = await buildApp({ config: ctx.config, db: ctx.db, logger: false });
+    try {
+      const eve = await addAccount(ctx.db, 'ESPONC004AAA');
+      const form = await other.inject({ method: 'GET', url: `/password/${eve.id}`, headers: asRoot });
+      assert.equal(
+        (await submit(other, eve.id, asRoot.authorization, { csrf_token: tokenOf(form.body), password: NEW, pconfirm: NEW })).statusCode,
+        302,
+      );
+      const replay = await submit(ctx.app, eve.id, asRoot.authorization, { csrf_token: tokenOf(form.body), password: NEW, pconfirm: NEW });
+      assert.match(replay.body, new RegExp(`<li>${SPENT}</li>`));
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('spent tokens are pruned an hour after they expire, newer ones kept', async () => {
+    await ctx.db.query(
+      `INSERT INTO spent_form_tokens (nonce, expires_at) VALUES ('old-nonce', now() - interval '2 hours'), ('recent-nonce', now() - interval '30 minutes')`,
+    );
+    const eve = await addAccount(ctx.db, 'ESPONC005AAA');
+    const form = await ctx.app.inject({ method: 'GET', url: `/password/${eve.id}`, headers: asRoot });
+    assert.equal(
+      (await submit(ctx.app, eve.id, asRoot.authorization, { csrf_token: tokenOf(form.body), password: NEW, pconfirm: NEW })).statusCode,
+      302,
+    );
+    const left = await ctx.db.query<{ nonce: string }>(`SELECT nonce FROM spent_form_tokens WHERE nonce IN ('old-nonce', 'recent-nonce')`);
+    assert.deepEqual(left, [{ nonce: 'recent-nonce' }]);
+  });
 
   test("another caller's token does not work: root's token for Ana's form, used by Ana", async () => {
     const rootsForm = await ctx.app.inject({ method: 'GET', url: `/password/${ANA.id}`, headers: asRoot });

@@ -1,7 +1,7 @@
 // The web pages' pure parts: CSRF tokens, HTML escaping, the password rules and the common-password list.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { issueToken, TOKEN_LIFETIME_MS, verifyToken } from '../../src/web/csrf.ts';
+import { checkToken, issueToken, TOKEN_LIFETIME_MS } from '../../src/web/csrf.ts';
 import { isCommonPassword } from '../../src/auth/common-passwords.ts';
 import { html } from '../../src/web/html.ts';
 import { checkNewPassword } from '../../src/web/password-rules.ts';
@@ -12,27 +12,48 @@ const BINDING = { callerId: 'ESPGNU777ORG', callerHash: '$2b$12$hash', personId:
 describe('CSRF tokens', () => {
   const now = 1_800_000_000_000;
   const token = issueToken(SECRET, BINDING, now);
+  const valid = (t: unknown, binding = BINDING, at = now, secret = SECRET) => checkToken(secret, binding, t, at).ok;
 
-  test('a token verifies for its own binding until it expires', () => {
-    assert.match(token, /^\d+\.[A-Za-z0-9_-]{43}$/);
-    assert.equal(verifyToken(SECRET, BINDING, token, now), true);
-    assert.equal(verifyToken(SECRET, BINDING, token, now + TOKEN_LIFETIME_MS - 1000), true);
-    assert.equal(verifyToken(SECRET, BINDING, token, now + TOKEN_LIFETIME_MS), false);
+  test('a token verifies for its own binding until it expires, and says when that is', () => {
+    assert.match(token, /^\d+\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
+    assert.deepEqual(checkToken(SECRET, BINDING, token, now), {
+      ok: true,
+      token: { nonce: token.split('.')[1], expires: new Date(now + TOKEN_LIFETIME_MS) },
+    });
+    assert.equal(valid(token, BINDING, now + TOKEN_LIFETIME_MS - 1000), true);
+    assert.deepEqual(checkToken(SECRET, BINDING, token, now + TOKEN_LIFETIME_MS), { ok: false, reason: 'expired' });
+  });
+
+  test('every form shown gets its own token (its own nonce to spend)', () => {
+    const again = issueToken(SECRET, BINDING, now);
+    assert.notEqual(again, token);
+    assert.notEqual(again.split('.')[1], token.split('.')[1]);
   });
 
   test('every part of the binding and the secret matter', () => {
-    assert.equal(verifyToken(SECRET, { ...BINDING, callerId: 'ARGBUE111FAV' }, token, now), false);
-    assert.equal(verifyToken(SECRET, { ...BINDING, callerHash: '$2b$12$other' }, token, now), false);
-    assert.equal(verifyToken(SECRET, { ...BINDING, personId: 'ITAPYT999HON' }, token, now), false);
-    assert.equal(verifyToken('b'.repeat(64), BINDING, token, now), false);
+    assert.equal(valid(token, { ...BINDING, callerId: 'ARGBUE111FAV' }), false);
+    assert.equal(valid(token, { ...BINDING, callerHash: '$2b$12$other' }), false);
+    assert.equal(valid(token, { ...BINDING, personId: 'ITAPYT999HON' }), false);
+    assert.equal(valid(token, BINDING, now, 'b'.repeat(64)), false);
   });
 
-  test('a changed expiry, a cut or a non-string token is refused', () => {
-    const [expires, mac] = token.split('.');
-    assert.equal(verifyToken(SECRET, BINDING, `${Number(expires) + 3600}.${mac}`, now), false);
-    assert.equal(verifyToken(SECRET, BINDING, token.slice(0, -1), now), false);
-    assert.equal(verifyToken(SECRET, BINDING, undefined, now), false);
-    assert.equal(verifyToken(SECRET, BINDING, [token], now), false);
+  test('a changed expiry or nonce, a cut or a non-string token is refused as invalid, even when expired', () => {
+    const [expires, nonce, mac] = token.split('.');
+    const other = issueToken(SECRET, BINDING, now).split('.')[1];
+    for (const bad of [
+      `${Number(expires) + 3600}.${nonce}.${mac}`,
+      `${expires}.${other}.${mac}`,
+      token.slice(0, -1),
+      `${expires}.${mac}`,
+      undefined,
+      [token],
+    ]) {
+      assert.deepEqual(checkToken(SECRET, BINDING, bad, now), { ok: false, reason: 'invalid' });
+    }
+    assert.deepEqual(checkToken(SECRET, { ...BINDING, callerId: 'X' }, token, now + 2 * TOKEN_LIFETIME_MS), {
+      ok: false,
+      reason: 'invalid',
+    });
   });
 });
 
