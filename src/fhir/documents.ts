@@ -42,14 +42,14 @@ function fromDocument(row: PageResourceRow, baseUrl: string): DocumentReference 
   const name = field(row, 'name') ?? field(row, 'file');
   const hash = field(row, 'hash');
   const type = name ? mime.lookup(name) : false;
-  const fileUrl = `${baseUrl.replace(/\/fhir$/, '')}/personal_docs/${row.book ?? ''}/${row.pol ?? ''}/${row.row_id}`;
+  const fileUrl = `${baseUrl.replace(/\/fhir$/, '')}/personal_docs/${row.book ?? ''}/${row.pol ?? ''}/${row.route_id}`;
   const related = row.related_type && row.related_id ? { reference: `${row.related_type}/${row.related_id}` } : undefined;
   return {
     resourceType: 'DocumentReference',
     id: row.id,
     meta: meta(row),
     identifier: [
-      rowIdentifier(row.row_id),
+      rowIdentifier(row.route_id),
       ...(hash && /^[0-9a-f]{128}$/i.test(hash) ? [{ system: SHA_512, value: hash.toLowerCase() }] : []),
     ],
     status: 'current',

@@ -35,5 +35,5 @@ export function note(row: PageResourceRow): { note?: Annotation[] } {
 
 /** id, meta and identifier, which every page resource starts with. */
 export function base(row: PageResourceRow): { id: string; meta: Meta; identifier: Identifier[] } {
-  return { id: row.id, meta: meta(row), identifier: [rowIdentifier(row.row_id)] };
+  return { id: row.id, meta: meta(row), identifier: [rowIdentifier(row.route_id)] };
 }

@@ -11,7 +11,7 @@ import mime from 'mime-types';
 import { jsonObject } from '../body.ts';
 import { AppError, notFound, unprocessable } from '../errors.ts';
 import { deleteDocument, getDocument, insertDocument, listDocumentsJson } from '../store/docs.ts';
-import { pageExists } from '../store/pols.ts';
+import { pageRowId } from '../store/pols.ts';
 import { sendCollection } from './collections.ts';
 import { checkNewId } from './ids.ts';
 import { pageQuerySchema, personParams, writeResponse } from './schemas.ts';
@@ -50,11 +50,13 @@ const personalDocsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   const pageDocs = { config: { endpoint: 'poldocs' }, schema: { params: pageDocsParams, querystring: pageQuerySchema } } as const;
   app.get('/personal_docs/:person_id/:pol_id', pageDocs, async (request, reply) => {
     const { person_id: owner, pol_id: pol } = request.params;
-    if (!(await pageExists(app.db, owner, pol))) throw notFound('Book or page or not found');
-    return sendCollection(request, reply, (after, limit) => listDocumentsJson(app.db, owner, pol, after, limit));
+    const page = await pageRowId(app.db, owner, pol);
+    if (page === null) throw notFound('Book or page or not found');
+    return sendCollection(request, reply, (after, limit) => listDocumentsJson(app.db, owner, page, after, limit));
   });
 
   const addDoc = { config: { endpoint: 'poldocs' }, schema: { params: pageDocsParams, response: writeResponse } } as const;
+  // A document id another person holds is answered as a new one is: README.md, "Ids of pages and documents".
   app.post('/personal_docs/:person_id/:pol_id', addDoc, async (request, reply) => {
     const { document, ...body } = jsonObject(request.body);
     const { person_id: owner, pol_id: pol } = request.params;
@@ -67,7 +69,8 @@ const personalDocsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     if (body.hash !== undefined && (typeof body.hash !== 'string' || body.hash.toLowerCase() !== hash)) {
       throw unprocessable('The document does not match its SHA-512 hash');
     }
-    if (!(await pageExists(app.db, owner, pol))) throw notFound('Page not found');
+    const page = await pageRowId(app.db, owner, pol);
+    if (page === null) throw notFound('Page not found');
     const docId = givenId ?? randomUUID();
     await app.audit.write(
       request,
@@ -75,7 +78,7 @@ const personalDocsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         const outcome = await insertDocument(tx, writerOf(request, body), {
           id: docId,
           fedacct: owner,
-          pol,
+          pol: page,
           document: bytes,
           data: { ...body, id: docId, hash },
         });

@@ -5,16 +5,7 @@ import type { Queryable } from '../db/db.ts';
 import type { PersonRow } from '../store/people.ts';
 import { jsonObject } from '../body.ts';
 import { notFound, unprocessable } from '../errors.ts';
-import {
-  countPageDocuments,
-  deletePage,
-  getPageJson,
-  insertPage,
-  listPagesJson,
-  lockPageJson,
-  mergePage,
-  replacePage,
-} from '../store/pols.ts';
+import { countPageDocuments, deletePage, getPageJson, insertPage, listPagesJson, lockPage, mergePage, replacePage } from '../store/pols.ts';
 import { checkIfMatch, etagOf, hasIfMatch, sendWithEtag } from './etags.ts';
 import type { BookView } from './book-cache.ts';
 import { sendCollection, type CachedBody } from './collections.ts';
@@ -74,11 +65,12 @@ const polsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   /** With If-Match, the page is locked and its ETag checked before the write (412 when stale). */
   async function checkPrecondition(request: FastifyRequest, tx: Queryable, owner: string, id: string): Promise<void> {
     if (!hasIfMatch(request)) return;
-    const json = await lockPageJson(tx, owner, id);
-    if (json === null) throw notFound('Page not found');
-    checkIfMatch(request, etagOf(json));
+    const page = await lockPage(tx, owner, id);
+    if (page === null) throw notFound('Page not found');
+    checkIfMatch(request, etagOf(page.json));
   }
 
+  // A page id another book holds is answered as a new one is: README.md, "Ids of pages and documents".
   app.post('/pols/:person_id/:page_id', pageWrite, async (request) => {
     const body = jsonObject(request.body);
     const { person_id: owner, page_id: id } = request.params;
@@ -120,10 +112,10 @@ const polsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.delete('/pols/:person_id/:page_id', pageWrite, async (request) => {
     const { person_id: owner, page_id: id } = request.params;
     await app.audit.write(request, async (tx) => {
-      const json = await lockPageJson(tx, owner, id);
-      if (json === null) throw notFound('Page not found');
-      checkIfMatch(request, etagOf(json));
-      const documents = await countPageDocuments(tx, id);
+      const page = await lockPage(tx, owner, id);
+      if (page === null) throw notFound('Page not found');
+      checkIfMatch(request, etagOf(page.json));
+      const documents = await countPageDocuments(tx, page.rowId);
       if (documents > 0) throw unprocessable(`The page still has ${documents} personal documents; delete them first`);
       await deletePage(tx, writerOf(request), owner, id);
     });

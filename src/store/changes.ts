@@ -1,5 +1,6 @@
 // SQL for the change log (table changes, migration 040): who writes, and reading it without gaps.
 import type { Queryable } from '../db/db.ts';
+import { routeIdSql } from './owned-ids.ts';
 
 /** Every server LISTENs here; a server NOTIFYs it after its writes commit (announceChanges). */
 export const CHANGES_CHANNEL = 'thalamus_changes';
@@ -86,7 +87,13 @@ export async function announceChanges(q: Queryable): Promise<void> {
   await q.query(`SELECT pg_notify('${CHANGES_CHANNEL}', '')`);
 }
 
-const COLUMNS = 'seq, resource, id, person, operation, actor, node, changed_at AS time';
+/**
+ * A change's id as the routes address the record: a page or document stored under
+ * '.<id>.<owner>' (migration 023) is reported as <id>, with its owner in `person`.
+ */
+export const changeIdSql = (alias: string): string =>
+  `CASE WHEN ${alias}resource IN ('pols', 'personal_docs') THEN ${routeIdSql(`${alias}id`, `${alias}person`)} ELSE ${alias}id END AS id`;
+const COLUMNS = `seq, resource, ${changeIdSql('')}, person, operation, actor, node, changed_at AS time`;
 
 export function toChange(row: ChangeRow): Change {
   const time = row.time instanceof Date ? row.time : new Date(row.time);

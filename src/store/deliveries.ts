@@ -1,6 +1,6 @@
 // SQL for webhook deliveries (table deliveries, migration 041): fan-out of changes, claims with SKIP LOCKED, outcomes.
 import type { Db, Queryable } from '../db/db.ts';
-import { changesHorizon, toChange, type Change, type ChangeRow } from './changes.ts';
+import { changeIdSql, changesHorizon, toChange, type Change, type ChangeRow } from './changes.ts';
 
 /**
  * Queues a delivery for each change after each subscription's position that it wants, up to
@@ -60,7 +60,7 @@ export async function claimDeliveries(q: Queryable, limit: number, leaseMs: numb
            ORDER BY p.id LIMIT $1 FOR UPDATE SKIP LOCKED)
         RETURNING d.id, d.subscription, d.seq, d.attempts)
      SELECT claimed.id::text AS delivery, claimed.subscription, claimed.attempts, s.url, s.secret,
-            c.seq, c.resource, c.id, c.person, c.operation, c.actor, c.node, c.changed_at AS time
+            c.seq, c.resource, ${changeIdSql('c.')}, c.person, c.operation, c.actor, c.node, c.changed_at AS time
        FROM claimed JOIN subscriptions s ON s.id = claimed.subscription JOIN changes c ON c.seq = claimed.seq
       ORDER BY claimed.id`,
     [limit, leaseMs],

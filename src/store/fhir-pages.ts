@@ -1,5 +1,6 @@
 // SQL for the FHIR resources of pages of life and personal documents: the fhir_page_resources index (migration 031).
 import type { Queryable } from '../db/db.ts';
+import { routeIdSql } from './owned-ids.ts';
 import { dateSql, type DateCondition, type KeysetWindow } from './fhir-patients.ts';
 
 /** One ANDed condition on the index; its values are ORed. */
@@ -16,6 +17,8 @@ export interface PageResourceRow {
   id: string;
   source: 'page' | 'doc';
   row_id: string;
+  /** The id the legacy routes give its page or document (the row id, unless stored under '.<id>.<owner>': migration 023). */
+  route_id: string;
   book: string | null;
   key: string | null;
   value: unknown;
@@ -24,7 +27,7 @@ export interface PageResourceRow {
   updated: Date | null;
   /** The page's or document's stored data (never a document's bytes). */
   data: Record<string, unknown> | null;
-  /** For a document: its page, its size in bytes, and the first resource its page makes (for context.related). */
+  /** For a document: its page (its route id), its size in bytes, and the first resource its page makes (for context.related). */
   pol: string | null;
   size: number | null;
   related_type: string | null;
@@ -78,14 +81,14 @@ function whereOf(type: string, clauses: readonly PageClause[], params: unknown[]
   return [`r.type = ${param(type)}`, ...clauses.map((c) => clauseSql(c, param))].join(' AND ');
 }
 
-const COMMON = 'r.type, r.id, r.source, r.row_id, r.book, r.key, r.value, r.context, r.version::text AS version, r.updated, r.date';
+const COMMON = `r.type, r.id, r.source, r.row_id, ${routeIdSql('r.row_id', 'r.book')} AS route_id, r.book, r.key, r.value, r.context, r.version::text AS version, r.updated, r.date`;
 /** Resources of pages only (every type but DocumentReference): the page's data, no document joins. */
 const FROM_PAGES = `SELECT ${COMMON}, p.data, NULL::varchar AS pol, NULL::int AS size, NULL::text AS related_type, NULL::varchar AS related_id
   FROM fhir_page_resources r
   LEFT JOIN pols p ON p.id = r.row_id`;
 /** Resources of pages or personal documents: a document's data, size, page, and the first resource its page makes. */
 const FROM_ANY = `SELECT ${COMMON},
-  CASE WHEN r.source = 'page' THEN p.data ELSE d.data END AS data, d.pol, octet_length(d.document) AS size,
+  CASE WHEN r.source = 'page' THEN p.data ELSE d.data END AS data, ${routeIdSql('d.pol', 'd.fedacct')} AS pol, octet_length(d.document) AS size,
   rel.type AS related_type, rel.id AS related_id
   FROM fhir_page_resources r
   LEFT JOIN pols p ON r.source = 'page' AND p.id = r.row_id
