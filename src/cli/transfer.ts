@@ -1,16 +1,15 @@
-// `thalamus export` / `thalamus import`: NDJSON of the five reference tables, streamed both ways.
+// `thalamus export` / `thalamus import` (import.ts): NDJSON of the five reference tables, streamed both ways.
 import { once } from 'node:events';
 import { open, rename, rm } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { isUnavailable, type Queryable } from '../db/db.ts';
+import type { Queryable } from '../db/db.ts';
 import { CliError } from '../errors.ts';
-import { TABLES, writeRow, type Table } from '../store/rows.ts';
+import { TABLES } from '../store/rows.ts';
 import { countRows, inSnapshot, readBatch } from '../store/transfer.ts';
-import { announceChanges, setWriter } from '../store/changes.ts';
-import { CLI_WRITER, say, withDb, type CliIo } from './io.ts';
-import { decodeLine, encodeLine } from './ndjson.ts';
+import { runImport } from './import.ts';
+import { say, withDb, type CliIo } from './io.ts';
+import { encodeLine } from './ndjson.ts';
 
 const BATCH = 1000;
 
@@ -69,63 +68,6 @@ async function runExport(io: CliIo, file: string | undefined): Promise<void> {
       throw err;
     }
   });
-}
-
-async function openInput(io: CliIo, file: string): Promise<Readable> {
-  if (file === '-') return io.stdin;
-  try {
-    return (await open(file, 'r')).createReadStream();
-  } catch (err) {
-    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
-/** A database refusal of one row, said in the file's terms. */
-function rowProblem(err: unknown): string {
-  const e = err as { code?: string; message: string; detail?: string };
-  if (e.code === '23503')
-    return `refers to a row that is not there: ${e.detail ?? e.message} (rows must come after the rows they refer to)`;
-  return e.detail ? `${e.message}: ${e.detail}` : e.message;
-}
-
-async function runImport(io: CliIo, file: string): Promise<void> {
-  const name = file === '-' ? '<stdin>' : file;
-  const input = await openInput(io, file);
-  try {
-    await withDb(io, async (db) => {
-      // One transaction: a bad line anywhere means nothing at all is written.
-      const counts = await db.transaction(async (tx) => {
-        await setWriter(tx, CLI_WRITER);
-        const perTable = new Map<Table, number>();
-        let lineNo = 0;
-        for await (const text of createInterface({ input, crlfDelay: Infinity })) {
-          lineNo += 1;
-          if (text.trim() === '') continue;
-          let line;
-          try {
-            line = decodeLine(text);
-          } catch (err) {
-            throw new CliError(`${name}:${lineNo}: ${(err as Error).message}`);
-          }
-          try {
-            // Upsert: importing the same file again changes nothing.
-            await writeRow(tx, line.table, line.row, true);
-          } catch (err) {
-            if (isUnavailable(err)) throw err;
-            throw new CliError(`${name}:${lineNo}: ${line.table} ${line.row.id}: ${rowProblem(err)}`);
-          }
-          perTable.set(line.table, (perTable.get(line.table) ?? 0) + 1);
-        }
-        return perTable;
-      });
-      await announceChanges(db);
-      const total = [...counts.values()].reduce((a, b) => a + b, 0);
-      const detail = TABLES.filter((t) => counts.has(t)).map((t) => `${t} ${counts.get(t)}`);
-      say(io, `imported ${total} rows from ${name}${detail.length ? ` (${detail.join(', ')})` : ''}`);
-    });
-  } finally {
-    if (input !== io.stdin) input.destroy();
-  }
 }
 
 export function registerTransferCommands(program: Command, io: CliIo): void {

@@ -14,6 +14,11 @@ export interface Queryable {
   query<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Runs `COPY ... FROM STDIN` with `data` as its input (text format): the bulk import's way in,
+   * many rows for one statement's parse (pg-copy-streams on PostgreSQL, PGlite's /dev/blob).
+   */
+  copyIn(sql: string, data: string): Promise<void>;
 }
 
 export interface Db extends Queryable {

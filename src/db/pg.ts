@@ -1,5 +1,8 @@
 // The PostgreSQL adapter: a pg Pool whose connections never hang (keepalive, timeouts, broken ones dropped).
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { activity } from './activity.ts';
 import type { Db, Queryable } from './db.ts';
 import { checkChannel, listenPg } from './listen.ts';
@@ -86,6 +89,17 @@ export function openPg(url: string, options: PgOptions = {}): Db {
         }),
       ),
     exec: (sql: string) => work.track(async () => void (await client.query(sql))),
+    copyIn: (sql: string, data: string) =>
+      work.track(() =>
+        timed(async () => {
+          const conn = client instanceof pg.Pool ? await client.connect() : client;
+          try {
+            await pipeline(Readable.from([data]), conn.query(copyFrom(sql)));
+          } finally {
+            if (conn !== client) conn.release();
+          }
+        }),
+      ),
   });
   const base = wrap(pool);
   let ended = false;

@@ -40,6 +40,12 @@ export async function openPglite(
   }
   const work = activity();
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
+    // PGlite reads a COPY's input from the Blob it is handed, as the file /dev/blob.
+    copyIn: (sql: string, data: string) =>
+      work.track(async () => {
+        if (db.closed) throw new DbUnavailableError('PGlite is closed');
+        await timed(() => q.query(sql.replace(/\bFROM STDIN\b/i, "FROM '/dev/blob'"), [], { blob: new Blob([data]) }));
+      }),
     query: <T>(sql: string, params: readonly unknown[] = []) =>
       work.track(async () => {
         if (db.closed) throw new DbUnavailableError('PGlite is closed');
