@@ -59,7 +59,7 @@ describe('one process per embedded data directory', () => {
     assert.equal(existsSync(join(dataDir, 'thalamus.lock')), true, 'SIGKILL leaves the lock directory');
     const next = await serveProcess(BIN, env);
     try {
-      const res = await fetch(`${next.url}/readyz`);
+      const res = await next.ready();
       assert.deepEqual([res.status, await res.json()], [200, { status: 'ready', database: 'pglite' }]);
     } finally {
       assert.equal(await next.stop(), 0);

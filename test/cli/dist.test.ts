@@ -23,7 +23,7 @@ describe('the compiled build', () => {
 
     const run = await serveProcess(join(pkg, 'bin/thalamus.js'), { THALAMUS_DATA_DIR: join(pkg, 'data') });
     try {
-      assert.deepEqual(await (await fetch(`${run.url}/readyz`)).json(), { status: 'ready', database: 'pglite' });
+      assert.deepEqual(await (await run.ready()).json(), { status: 'ready', database: 'pglite' });
       // The migrations ran from dist/db/migrations, the demo came from demo/, and bcrypt ran on dist/auth/bcrypt-worker.mjs.
       const headers = { authorization: basic(ANA.id, ANA.password) };
       const person = await fetch(`${run.url}/people/${ANA.id}`, { headers });

@@ -44,7 +44,7 @@ describe(
     it('serve uses its database and roles.cfg and logs the ignored DEBUG once', async () => {
       const run = await serveProcess(BIN, { THALAMUS_CONFIG: cfg });
       try {
-        const ready = await fetch(`${run.url}/readyz`);
+        const ready = await run.ready();
         assert.deepEqual([ready.status, await ready.json()], [200, { status: 'ready', database: 'pg' }]);
         const auth = `Basic ${Buffer.from('ESPGNU777ORG:gnusolidario').toString('base64')}`;
         // The reference's roles.cfg gives end users no personal documents: it is the one in use.

@@ -10,6 +10,19 @@ export interface ServeRun {
   stop(): Promise<number | null>;
   /** SIGKILL: the process gets no chance to clean up. */
   kill(): Promise<void>;
+  /** GET /readyz, asked again while the answer is the overload shed (src/overload.ts): a start that blocked the event loop sheds for up to a second. */
+  ready(): Promise<Response>;
+}
+
+/** GET /readyz until it is not an overload 503 (at most 30 s), as a load balancer's probe would. */
+async function readyz(url: string): Promise<Response> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const res = await fetch(`${url}/readyz`);
+    const shed = res.status === 503 && /overloaded/.test(await res.clone().text());
+    if (!shed || Date.now() > deadline) return res;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** Runs `node <bin> serve` expecting it to fail: its exit code and what it printed on stderr. */
@@ -64,6 +77,7 @@ export function serveProcess(
         messages,
         stop: () => (child.kill('SIGTERM'), exited),
         kill: () => (child.kill('SIGKILL'), exited.then(() => {})),
+        ready: () => readyz(url),
       });
     });
   });

@@ -78,7 +78,7 @@ describe('the npm package', () => {
     mkdirSync(elsewhere, { recursive: true });
     const run = await serveProcess(command, { HOME: home }, [], { cwd: elsewhere });
     try {
-      assert.deepEqual(await (await fetch(`${run.url}/readyz`)).json(), { status: 'ready', database: 'pglite' });
+      assert.deepEqual(await (await run.ready()).json(), { status: 'ready', database: 'pglite' });
       const login = await fetch(`${run.url}/login`, { headers: { authorization: basic(ANA.id, ANA.password) } });
       assert.deepEqual([login.status, await login.text()], [200, 'true']);
     } finally {
