@@ -10,6 +10,7 @@ import { checkIfMatch, etagOf, hasIfMatch, sendWithEtag } from './etags.ts';
 import type { BookView } from './book-cache.ts';
 import { sendCollection, type CachedBody } from './collections.ts';
 import { checkNewId } from './ids.ts';
+import { PageInserts } from './page-inserts.ts';
 import { pageParams, pageQuerySchema, personParams, writeResponse } from './schemas.ts';
 import { writerOf } from './writer.ts';
 
@@ -31,6 +32,7 @@ const polsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     if (!version) return undefined;
     return { get: () => app.bookCache.get(id, view, version), put: (body) => app.bookCache.set(id, view, version, body) };
   }
+  const inserts = new PageInserts(app);
   const pageWrite = { config: { endpoint: 'page' }, schema: { params: pageParams, response: writeResponse } } as const;
 
   // /events is the older documentation's name for the whole Book of Life.
@@ -76,8 +78,10 @@ const polsRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     const { person_id: owner, page_id: id } = request.params;
     checkNewId(id, 'page');
     if (body.id !== id || ('book' in body && body.book !== owner)) throw unprocessable('wrong format on person or page ID');
+    const page = { writer: writerOf(request, body), book: owner, id, data: { ...body, id, book: owner } };
+    if (await inserts.insert(request, page)) return null;
     await app.audit.write(request, async (tx) => {
-      const outcome = await insertPage(tx, writerOf(request, body), owner, id, { ...body, id, book: owner });
+      const outcome = await insertPage(tx, page.writer, owner, id, page.data);
       if (outcome === 'no-person') throw notFound('Person not found');
       if (outcome === 'duplicate') throw unprocessable('Page already exists');
     });

@@ -104,6 +104,32 @@ export async function insertPage(
   }
 }
 
+export interface NewPage {
+  writer: Writer;
+  book: string;
+  id: string;
+  data: PageData;
+}
+
+/**
+ * Inserts many pages in one statement (the group commit of src/resources/page-inserts.ts), each
+ * change attributed to its own writer (thalamus.writers, migration 079). Returns the ids it
+ * inserted: a page whose id is taken, or whose person does not exist, is left out, for the
+ * caller to write alone (insertPage says which it was). Ids must be distinct.
+ */
+export async function insertPages(q: Queryable, pages: readonly NewPage[]): Promise<Set<string>> {
+  const writers = Object.fromEntries(pages.map((p) => [p.id, [p.writer.actor ?? '', p.writer.node ?? '']]));
+  const rows = await q.query<{ id: string }>(
+    `WITH writer AS MATERIALIZED (SELECT set_config('thalamus.writers', $1, true), set_config('thalamus.actor', '', true),
+       set_config('thalamus.node', '', true))
+     INSERT INTO pols (id, book, data)
+     SELECT r.id, r.book, r.data FROM writer, jsonb_to_recordset($2::jsonb) AS r(id varchar, book varchar, data jsonb)
+     WHERE EXISTS (SELECT 1 FROM people WHERE people.id = r.book) ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [JSON.stringify(writers), JSON.stringify(pages.map((p) => ({ id: p.id, book: p.book, data: p.data })))],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
 /** Shallow JSON merge of the page in that book; false when the book has no such page. */
 export async function mergePage(q: Queryable, writer: Writer, book: string, id: string, patch: PageData): Promise<boolean> {
   const rows = await q.query(
