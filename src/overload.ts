@@ -8,6 +8,12 @@ import { AppError } from './errors.ts';
 const RETRY_AFTER_S = 5;
 /** One warning per this many ms at most: a shed burst must not flood the log as well. */
 const WARN_EVERY_MS = 10_000;
+/**
+ * The event-loop delay is a mean over the last second, and a start blocks the loop (an embedded
+ * database opening, migrations, the demo load): a server that has just started is not
+ * overloaded, so its delay counts only from two samples after it listens.
+ */
+const START_GRACE_MS = 2000;
 /** How often Node looks for requests over their header or request timeout (its default is 30 s). */
 const CONNECTIONS_CHECK_MS = 1000;
 
@@ -26,12 +32,17 @@ export function timeoutOptions(config: Config) {
 export async function registerOverloadShedding(app: FastifyInstance, config: Config): Promise<void> {
   const { maxEventLoopDelayMs, maxHeapUsedMb, maxRssMb } = config.overload;
   let lastWarned = 0;
+  let listenedAt = 0;
+  app.addHook('onListen', async () => {
+    listenedAt = Date.now();
+  });
   await app.register(underPressure, {
     maxEventLoopDelay: maxEventLoopDelayMs,
     maxHeapUsedBytes: maxHeapUsedMb * 2 ** 20,
     maxRssBytes: maxRssMb * 2 ** 20,
     pressureHandler: (request: FastifyRequest, _reply: FastifyReply, type: string, value: number | undefined) => {
       if (request.routeOptions.url === '/healthz') return undefined;
+      if (type === 'eventLoopDelay' && Date.now() - listenedAt < START_GRACE_MS) return undefined;
       if (Date.now() - lastWarned > WARN_EVERY_MS) {
         lastWarned = Date.now();
         request.log.warn({ pressure: type, value }, 'overloaded: answering 503 until the pressure falls');
