@@ -13,7 +13,7 @@ interface Waiting {
  * statement triggers (book version, record version, FHIR rows), its audit insert, its commit.
  * Pages that arrive together share all of that (README, Performance): one INSERT of every
  * page, one audit insert, one commit, and each is answered only after that commit, so an
- * acknowledged page is as durable as before. Whatever the batch does not write (an id taken,
+ * acknowledged page is as durable as before. Whatever the batch does not write (an id this book has,
  * a person missing, the same id twice in the batch, a batch that failed) goes back to its
  * request, which writes it alone and gets its own answer (a 422, a 404, a 503).
  */

@@ -113,19 +113,36 @@ export interface NewPage {
 
 /**
  * Inserts many pages in one statement (the group commit of src/resources/page-inserts.ts), each
- * change attributed to its own writer (thalamus.writers, migration 079). Returns the ids it
- * inserted: a page whose id is taken, or whose person does not exist, is left out, for the
- * caller to write alone (insertPage says which it was). Ids must be distinct.
+ * change attributed to its own writer (thalamus.writers, migration 079). Returns the page ids it
+ * inserted: a page whose book already has its id, or whose person does not exist, is left out,
+ * for the caller to write alone (insertPage says which it was). A page id another book holds is
+ * inserted here as insertPage would, under ownedRowId, so it costs what a new id costs.
+ * Page ids must be distinct.
  */
 export async function insertPages(q: Queryable, pages: readonly NewPage[]): Promise<Set<string>> {
-  const writers = Object.fromEntries(pages.map((p) => [p.id, [p.writer.actor ?? '', p.writer.node ?? '']]));
+  const writers: Record<string, [string, string]> = {};
+  for (const p of pages) {
+    const writer: [string, string] = [p.writer.actor ?? '', p.writer.node ?? ''];
+    writers[p.id] = writer;
+    writers[ownedRowId(p.id, p.book)] = writer;
+  }
   const rows = await q.query<{ id: string }>(
     `WITH writer AS MATERIALIZED (SELECT set_config('thalamus.writers', $1, true), set_config('thalamus.actor', '', true),
-       set_config('thalamus.node', '', true))
-     INSERT INTO pols (id, book, data)
-     SELECT r.id, r.book, r.data FROM writer, jsonb_to_recordset($2::jsonb) AS r(id varchar, book varchar, data jsonb)
-     WHERE EXISTS (SELECT 1 FROM people WHERE people.id = r.book) ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [JSON.stringify(writers), JSON.stringify(pages.map((p) => ({ id: p.id, book: p.book, data: p.data })))],
+       set_config('thalamus.node', '', true)),
+     r AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(id varchar, owned varchar, book varchar, data jsonb)
+           WHERE EXISTS (SELECT 1 FROM people WHERE people.id = r.book)),
+     plain AS (
+       INSERT INTO pols (id, book, data) SELECT r.id, r.book, r.data FROM writer, r ON CONFLICT DO NOTHING RETURNING id),
+     owned AS (
+       INSERT INTO pols (id, book, data) SELECT r.owned, r.book, r.data FROM writer, r
+       WHERE NOT EXISTS (SELECT 1 FROM plain WHERE plain.id = r.id)
+         AND EXISTS (SELECT 1 FROM pols WHERE pols.id = r.id AND pols.book IS DISTINCT FROM r.book)
+       ON CONFLICT DO NOTHING RETURNING ${PAGE_ID} AS id)
+     SELECT id FROM plain UNION ALL SELECT id FROM owned`,
+    [
+      JSON.stringify(writers),
+      JSON.stringify(pages.map((p) => ({ id: p.id, owned: ownedRowId(p.id, p.book), book: p.book, data: p.data }))),
+    ],
   );
   return new Set(rows.map((r) => r.id));
 }

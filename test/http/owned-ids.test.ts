@@ -140,10 +140,38 @@ eachBackend('ids held in another book', (backend) => {
     assert.equal(rows.length, 1);
   });
 
+  test('pages arriving together: a taken id is written in the same transaction as the new ones', async () => {
+    assert.equal((await call('POST', `/pols/${CAMERON}/batch-taken-1`, asCameron, page('batch-taken-1', 'Cameron'))).statusCode, 200);
+    const ids = ['batch-fresh-1', 'batch-taken-1', 'batch-fresh-2'];
+    const answers = await Promise.all(ids.map((id) => call('POST', `/pols/${ANA}/${id}`, asAna, page(id, 'Ana'))));
+    assert.deepEqual(
+      answers.map((r) => answer(r)),
+      ids.map(() => answer(answers[0])),
+    );
+    assert.deepEqual([answers[0].statusCode, answers[0].body], [200, 'null']);
+    const rows = await ctx.db.query<{ id: string; tx: string }>(
+      `SELECT id, xmin::text AS tx FROM pols WHERE book = $1 AND data->>'id' LIKE 'batch-%' ORDER BY id`,
+      [ANA],
+    );
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      ['.batch-taken-1.ESPGNU777ORG', 'batch-fresh-1', 'batch-fresh-2'],
+    );
+    assert.equal(new Set(rows.map((r) => r.tx)).size, 1);
+    const changes = await ctx.db.query<{ actor: string }>(`SELECT actor FROM changes WHERE id = $1`, ['.batch-taken-1.ESPGNU777ORG']);
+    assert.deepEqual(changes, [{ actor: ANA }]);
+    // Together again: each is now a duplicate in this book, answered alike.
+    const again = await Promise.all(ids.map((id) => call('POST', `/pols/${ANA}/${id}`, asAna, page(id, 'Ana'))));
+    assert.deepEqual(
+      again.map((r) => [r.statusCode, r.json<{ error: string }>().error]),
+      ids.map(() => [422, 'Page already exists']),
+    );
+  });
+
   test('the change feed names the page and document by their ids, never the row id', async () => {
     const res = await call('GET', '/changes?since=0&limit=1000', asAna);
     const changes = res.json<{ changes: { resource: string; id: string; person: string; operation: string }[] }>().changes;
-    const mine = changes.filter((c) => c.id.includes('taken-'));
+    const mine = changes.filter((c) => c.id === TAKEN || c.id === 'taken-doc-1');
     assert.deepEqual(
       mine.map((c) => [c.resource, c.id, c.person, c.operation]),
       [
