@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { isUnavailable, type Queryable } from '../db/db.ts';
 import { CliError } from '../errors.ts';
-import { copyLine, firstMissingReference, mergeBatch, stageBatch, startImport } from '../store/bulk-import.ts';
+import { copyLine, finishImport, firstMissingReference, mergeBatch, stageBatch, startImport } from '../store/bulk-import.ts';
 import { announceChanges } from '../store/changes.ts';
 import { TABLES, type Table } from '../store/rows.ts';
 import { CLI_WRITER, say, withDb, type CliIo } from './io.ts';
@@ -74,7 +74,7 @@ async function openInput(io: CliIo, file: string): Promise<{ input: Readable; si
  * of the file, as the database's verdict on earlier lines is awaited before a later one is blamed.
  */
 async function importLines(tx: Queryable, name: string, input: Readable, size: number | null, io: CliIo): Promise<Map<Table, number>> {
-  await startImport(tx, CLI_WRITER);
+  const state = await startImport(tx, CLI_WRITER);
   const perTable = new Map<Table, number>();
   const shown = progress(io.stderr, 'importing');
   let pending: Promise<void> = Promise.resolve();
@@ -117,6 +117,12 @@ async function importLines(tx: Queryable, name: string, input: Readable, size: n
   }
   await flush();
   await pending;
+  try {
+    await finishImport(tx, state);
+  } catch (err) {
+    if (isUnavailable(err)) throw err;
+    throw new CliError(`${name}: ${(err as Error).message}`);
+  }
   shown.end();
   return perTable;
 }

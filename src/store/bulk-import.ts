@@ -42,22 +42,63 @@ const REFERENCES: Record<Table, [string, string][]> = {
   ],
 };
 
+/** What the import must finish before it commits. */
+export interface ImportState {
+  /** The lowest change seq the import can have taken: its change rows are at or above it. */
+  firstSeq: number;
+  /** pols' foreign keys, set aside while pols is loaded from empty, and their definitions. */
+  setAside: { name: string; definition: string }[];
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
 /**
  * Opens the import inside its transaction: names the writer, stands the per-row change-log
- * triggers aside (migration 070; the merges write those rows themselves) and announces the
- * lowest change seq the transaction can take, as the trigger would (migration 040), before any.
+ * triggers and the per-batch book bump aside (migrations 070, 072; the import does both
+ * itself) and announces the lowest change seq the transaction can take, as the trigger would
+ * (migration 040), before any. Into an empty pols (a national load), its foreign keys are
+ * dropped until the end (finishImport adds them back, checked in one set-based pass): the
+ * per-row check locks the page's person, a random write in the people table for every page,
+ * and the import finds missing people itself before each merge (firstMissingReference).
+ * Dropping them takes pols' ACCESS EXCLUSIVE lock until commit: reads of pages wait for the import.
  */
-export async function startImport(tx: Queryable, writer: Writer): Promise<void> {
+export async function startImport(tx: Queryable, writer: Writer): Promise<ImportState> {
   await setWriter(tx, writer);
-  await tx.query(
-    `SELECT set_config('thalamus.bulk_import', 'on', true),
-            pg_advisory_xact_lock_shared(changes_lock_tag() | (SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM changes_seq)),
-            set_config('thalamus.change_lock', '1', true)`,
+  const [start] = await tx.query<{ first: string | number }>(
+    `WITH next AS (SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END AS first FROM changes_seq)
+     SELECT set_config('thalamus.bulk_import', 'on', true), pg_advisory_xact_lock_shared(changes_lock_tag() | next.first),
+            set_config('thalamus.change_lock', '1', true), next.first
+     FROM next`,
   );
   // Stored as it comes: a staged line is read once, right away, so compressing it (TOAST's default above 2 kB) is wasted work.
   await tx.exec(
     `CREATE TEMPORARY TABLE ${STAGE} (line bigint NOT NULL, d jsonb NOT NULL) WITH (toast_tuple_target = 8160) ON COMMIT DROP;
      ALTER TABLE ${STAGE} ALTER COLUMN d SET STORAGE EXTERNAL`,
+  );
+  const setAside = await tx.query<{ name: string; definition: string }>(
+    `SELECT c.conname AS name, pg_get_constraintdef(c.oid) AS definition
+     FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+     WHERE c.conrelid = 'pols'::regclass AND c.contype = 'f' AND pg_has_role(t.relowner, 'USAGE')
+       AND NOT EXISTS (SELECT 1 FROM pols)
+     ORDER BY c.conname`,
+  );
+  for (const key of setAside) await tx.exec(`ALTER TABLE pols DROP CONSTRAINT ${quoteIdent(key.name)}`);
+  return { firstSeq: Number(start.first), setAside };
+}
+
+/**
+ * Ends the import: pols' foreign keys back (PostgreSQL checks every row in one query), and a
+ * new version for each book the import added pages to, once.
+ */
+export async function finishImport(tx: Queryable, state: ImportState): Promise<void> {
+  for (const key of state.setAside) await tx.exec(`ALTER TABLE pols ADD CONSTRAINT ${quoteIdent(key.name)} ${key.definition}`);
+  await tx.query(
+    `INSERT INTO book_versions (book, version)
+     SELECT book, nextval('book_version_seq')
+     FROM (SELECT DISTINCT person AS book FROM changes
+           WHERE seq >= $1 AND resource = 'pols' AND operation = 'create' AND person IS NOT NULL ORDER BY 1) b
+     ON CONFLICT (book) DO UPDATE SET version = EXCLUDED.version`,
+    [state.firstSeq],
   );
 }
 
@@ -105,8 +146,8 @@ export async function firstMissingReference(tx: Queryable, table: Table): Promis
  * lines were written one by one), new ids inserted, existing ones replaced only where they
  * differ (so importing the same file again writes nothing), and a change row for each row
  * created or changed, in the same statement. The statement triggers of pols, people,
- * institutions and personal_docs (book versions, record versions, the FHIR index: migrations
- * 003, 030, 031) run once for the batch. Returns the rows created or changed.
+ * institutions and personal_docs (record versions, the FHIR index, books whose pages changed:
+ * migrations 003, 030, 031) run once for the batch. Returns the rows created or changed.
  */
 export async function mergeBatch(tx: Queryable, table: Table): Promise<number> {
   const columns = COLUMNS[table].map(([name]) => name);

@@ -91,6 +91,11 @@ eachBackend('thalamus import, in bulk', (backend) => {
       }
     });
     assert.deepEqual(await derived(bulk), await derived(rowByRow));
+    // Loaded into an empty pols, whose foreign key was set aside meanwhile: back, and checked.
+    assert.deepEqual(
+      await bulk.query(`SELECT conname, convalidated FROM pg_constraint WHERE conrelid = 'pols'::regclass AND contype = 'f'`),
+      [{ conname: 'pols_book_fkey', convalidated: true }],
+    );
   });
 
   test('importing it again changes nothing: no change rows, no version moves', async () => {
